@@ -1,0 +1,288 @@
+"""Extractors: profile records -> RDF triples, in one explicit registry.
+
+An :class:`Extractor` is a plain callable over a whole profile (so an
+extractor that needs spaCy can batch its papers through ``nlp.pipe``) plus the
+ontology terms it may produce; a test checks each term is declared in the
+ontology. :data:`EXTRACTORS` is the registry, in the order they run; the
+build stage runs every one of them and puts what they yield in the source's
+named graph.
+
+>>> [e.name for e in EXTRACTORS]
+['profile', 'paper', 'authors', 'org-tags', 'category', 'links', 'artifacts']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from .iris import Minter, name_key, repository_url, safe_iri
+from .reader import Paper, Profile, ReadWarning
+from .vocab import KG, RDFS, SKOS, TYPE, XSD
+
+#: Category codes as the source site writes them -> arXiv taxonomy (notation, label).
+ARXIV_CATEGORIES: dict[str, tuple[str, str]] = {
+    "CV": ("cs.CV", "Computer Vision and Pattern Recognition"),
+    "LG": ("cs.LG", "Machine Learning"),
+    "AI": ("cs.AI", "Artificial Intelligence"),
+    "CL": ("cs.CL", "Computation and Language"),
+    "ML": ("stat.ML", "Machine Learning (Statistics)"),
+    "IR": ("cs.IR", "Information Retrieval"),
+    "RO": ("cs.RO", "Robotics"),
+    "NE": ("cs.NE", "Neural and Evolutionary Computing"),
+    "DC": ("cs.DC", "Distributed, Parallel, and Cluster Computing"),
+    "CR": ("cs.CR", "Cryptography and Security"),
+    "HC": ("cs.HC", "Human-Computer Interaction"),
+    "MM": ("cs.MM", "Multimedia"),
+    "DB": ("cs.DB", "Databases"),
+    "DS": ("cs.DS", "Data Structures and Algorithms"),
+    "SE": ("cs.SE", "Software Engineering"),
+    "SD": ("cs.SD", "Sound"),
+    "GR": ("cs.GR", "Graphics"),
+    "SI": ("cs.SI", "Social and Information Networks"),
+    "IT": ("cs.IT", "Information Theory"),
+    "AS": ("eess.AS", "Audio and Speech Processing"),
+    "IV": ("eess.IV", "Image and Video Processing"),
+    "SY": ("eess.SY", "Systems and Control"),
+}
+
+URL = re.compile(r"https?://[^\s<>\"'`{}|\\^]+", re.IGNORECASE)
+
+
+def find_urls(text: str) -> list[str]:
+    """URLs in running text, without the sentence's closing punctuation.
+
+    >>> find_urls("Code at https://github.com/a/b. And (see http://x.org/y).")
+    ['https://github.com/a/b', 'http://x.org/y']
+    """
+    urls = []
+    for m in URL.finditer(text):
+        url = m.group(0).rstrip(".,;:!?")
+        while url.endswith(")") and url.count(")") > url.count("("):
+            url = url[:-1].rstrip(".,;:!?")
+        urls.append(url)
+    return urls
+
+
+def code_urls(paper: Paper) -> list[str]:
+    """The canonical code-repository URLs a paper's abstract names, in order, once each."""
+    seen: dict[str, None] = {}
+    for url in find_urls(paper.abstract):
+        repo = repository_url(url)
+        if repo:
+            seen.setdefault(repo)
+    return list(seen)
+
+
+@dataclass
+class Context:
+    """What every extractor may use: the IRI minter and a place to put warnings."""
+
+    minter: Minter
+    warnings: list[ReadWarning] = field(default_factory=list)
+
+
+ExtractFn = Callable[[Profile, Context], Iterator[Triple]]
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """A named step that turns a profile into triples using only the terms it declares."""
+
+    name: str
+    description: str
+    produces: frozenset[NamedNode]
+    run: ExtractFn
+
+    def __call__(self, profile: Profile, context: Context) -> Iterator[Triple]:
+        return self.run(profile, context)
+
+
+def _lit(value: object, datatype: NamedNode | None = None) -> Literal:
+    if isinstance(value, bool):
+        return Literal("true" if value else "false", datatype=XSD.boolean)
+    if isinstance(value, int):
+        return Literal(str(value), datatype=XSD.integer)
+    if datatype is not None:
+        return Literal(str(value), datatype=datatype)
+    return Literal(str(value))
+
+
+def paper_iri(paper: Paper, minter: Minter) -> NamedNode:
+    return minter.paper(paper.title, paper.date.isoformat())
+
+
+def extract_profile(profile: Profile, ctx: Context) -> Iterator[Triple]:
+    m = ctx.minter
+    node = m.profile(profile.source)
+    person = m.person(profile.name)
+    yield Triple(node, TYPE, KG.Profile)
+    yield Triple(node, KG.about, person)
+    yield Triple(node, KG.sourceDocument, _lit(profile.source))
+    yield Triple(person, TYPE, KG.Person)
+    yield Triple(person, KG.name, _lit(profile.name))
+    figures = {
+        KG.hIndex: profile.h_index, KG.declaredPaperCount: profile.paper_count,
+        KG.citationCount: profile.citations, KG.noveltyPercent: profile.novelty_percent,
+        KG.aiScore: profile.ai_score, KG.listedPaperCount: len(profile.papers),
+    }
+    for predicate, value in figures.items():
+        if value is not None:
+            yield Triple(node, predicate, _lit(value))
+    if profile.primary_category:
+        yield Triple(node, KG.primaryCategory, _category(profile.primary_category, m))
+    for paper in profile.papers:
+        yield Triple(node, KG.lists, paper_iri(paper, m))
+
+
+def extract_paper(profile: Profile, ctx: Context) -> Iterator[Triple]:
+    for paper in profile.papers:
+        node = paper_iri(paper, ctx.minter)
+        yield Triple(node, TYPE, KG.Paper)
+        yield Triple(node, KG.title, _lit(paper.title))
+        yield Triple(node, KG.publicationDate, _lit(paper.date.isoformat(), XSD.date))
+        yield Triple(node, KG.hasCodeFlag, _lit(paper.has_code_flag))
+        yield Triple(node, KG.sourceLine, _lit(paper.line))
+        if paper.abstract:
+            yield Triple(node, KG.abstract, _lit(paper.abstract))
+
+
+def extract_authors(profile: Profile, ctx: Context) -> Iterator[Triple]:
+    m = ctx.minter
+    owner_key = name_key(profile.name)
+    owner = m.person(profile.name)
+    for paper in profile.papers:
+        node = paper_iri(paper, m)
+        yield Triple(node, KG.authorListTruncated, _lit(paper.et_al))
+        yield Triple(node, KG.listedAuthorCount, _lit(len(paper.authors)))
+        for position, name in enumerate(paper.authors, 1):
+            person = m.person(name)
+            role = m.authorship(node, position)
+            yield Triple(person, TYPE, KG.Person)
+            yield Triple(person, KG.name, _lit(name))
+            yield Triple(node, KG.hasAuthor, person)
+            yield Triple(node, KG.authorship, role)
+            yield Triple(role, TYPE, KG.Authorship)
+            yield Triple(role, KG.author, person)
+            yield Triple(role, KG.position, _lit(position))
+            yield Triple(role, KG.nameAsWritten, _lit(name))
+        if owner_key not in {name_key(a) for a in paper.authors}:
+            role = m.authorship(node, None)
+            yield Triple(node, KG.hasAuthor, owner)
+            yield Triple(node, KG.authorship, role)
+            yield Triple(role, TYPE, KG.Authorship)
+            yield Triple(role, KG.author, owner)
+            yield Triple(role, KG.fromProfileListing, _lit(True))
+            yield Triple(role, KG.nameAsWritten, _lit(profile.name))
+
+
+def extract_org_tags(profile: Profile, ctx: Context) -> Iterator[Triple]:
+    for paper in profile.papers:
+        node = paper_iri(paper, ctx.minter)
+        for tag in paper.org_tags:
+            tag_node = ctx.minter.org_tag(tag)
+            yield Triple(tag_node, TYPE, KG.OrganisationTag)
+            yield Triple(tag_node, SKOS.prefLabel, _lit(tag))
+            yield Triple(node, KG.organisationTag, tag_node)
+
+
+def _category(code: str, m: Minter) -> NamedNode:
+    notation = ARXIV_CATEGORIES.get(code, (code, code))[0]
+    return m.category(notation)
+
+
+def extract_category(profile: Profile, ctx: Context) -> Iterator[Triple]:
+    m = ctx.minter
+    scheme = m.category_scheme()
+    codes = {p.category: p.line for p in reversed(profile.papers)}
+    if profile.primary_category:
+        codes.setdefault(profile.primary_category, None)
+    yield Triple(scheme, TYPE, SKOS.ConceptScheme)
+    yield Triple(scheme, SKOS.prefLabel, _lit("arXiv subject categories"))
+    for code, line in codes.items():
+        node = _category(code, m)
+        known = code in ARXIV_CATEGORIES
+        notation, label = ARXIV_CATEGORIES.get(code, (code, code))
+        if not known:
+            ctx.warnings.append(ReadWarning(
+                profile.source, line,
+                f"unknown category {code!r} kept as written (known: {', '.join(ARXIV_CATEGORIES)})"))
+        yield Triple(node, TYPE, KG.Category)
+        yield Triple(node, SKOS.inScheme, scheme)
+        yield Triple(node, SKOS.notation, _lit(notation))
+        yield Triple(node, SKOS.prefLabel, _lit(label))
+        yield Triple(node, KG.codeAsWritten, _lit(code))
+        yield Triple(node, KG.inArxivTaxonomy, _lit(known))
+    for paper in profile.papers:
+        yield Triple(paper_iri(paper, m), KG.category, _category(paper.category, m))
+
+
+def extract_links(profile: Profile, ctx: Context) -> Iterator[Triple]:
+    for paper in profile.papers:
+        node = paper_iri(paper, ctx.minter)
+        for url in find_urls(paper.abstract):
+            yield Triple(node, KG.mentionsUrl, NamedNode(safe_iri(url)))
+        for repo in code_urls(paper):
+            repo_node = NamedNode(safe_iri(repo))
+            yield Triple(repo_node, TYPE, KG.CodeRepository)
+            yield Triple(repo_node, RDFS.label, _lit(repo.removeprefix("https://github.com/")))
+            yield Triple(node, KG.hasCodeRepository, repo_node)
+
+
+def _artifacts(profile: Profile, ctx: Context) -> Iterator[Triple]:
+    from .artifacts import artifact_triples  # spaCy loads only when artifacts are mined
+
+    return artifact_triples(profile, ctx)
+
+
+def _terms(*names: str) -> frozenset[NamedNode]:
+    return frozenset(KG[n] if ":" not in n else _EXTERNAL[n] for n in names)
+
+
+_EXTERNAL = {"rdf:type": TYPE, "skos:prefLabel": SKOS.prefLabel, "skos:notation": SKOS.notation,
+             "skos:inScheme": SKOS.inScheme, "skos:ConceptScheme": SKOS.ConceptScheme,
+             "rdfs:label": RDFS.label, "skos:altLabel": SKOS.altLabel}
+
+EXTRACTORS: tuple[Extractor, ...] = (
+    Extractor("profile", "the profile page's header figures, about its person",
+              _terms("rdf:type", "Profile", "about", "sourceDocument", "Person", "name", "hIndex",
+                     "declaredPaperCount", "citationCount", "noveltyPercent", "aiScore",
+                     "listedPaperCount", "primaryCategory", "lists"),
+              extract_profile),
+    Extractor("paper", "title, date, abstract, code flag and line of each paper",
+              _terms("rdf:type", "Paper", "title", "publicationDate", "hasCodeFlag", "sourceLine",
+                     "abstract"),
+              extract_paper),
+    Extractor("authors", "authors in order, the et-al flag and the profile's owner",
+              _terms("rdf:type", "Person", "name", "hasAuthor", "authorship", "Authorship", "author",
+                     "position", "nameAsWritten", "fromProfileListing", "authorListTruncated",
+                     "listedAuthorCount"),
+              extract_authors),
+    Extractor("org-tags", "the source site's organisation tags on each paper",
+              _terms("rdf:type", "OrganisationTag", "skos:prefLabel", "organisationTag"),
+              extract_org_tags),
+    Extractor("category", "the paper's category as a SKOS concept in the arXiv taxonomy",
+              _terms("rdf:type", "Category", "skos:ConceptScheme", "skos:prefLabel", "skos:inScheme",
+                     "skos:notation", "codeAsWritten", "inArxivTaxonomy", "category"),
+              extract_category),
+    Extractor("links", "URLs in the abstract; GitHub ones as code repositories",
+              _terms("rdf:type", "mentionsUrl", "CodeRepository", "rdfs:label", "hasCodeRepository"),
+              extract_links),
+    Extractor("artifacts", "datasets, models, methods, benchmarks and software released or used",
+              _terms("rdf:type", "Artifact", "Dataset", "Benchmark", "Model", "Method", "Software",
+                     "rdfs:label", "skos:altLabel", "introduces", "uses", "releasesArtifact",
+                     "ArtifactMention", "mentionOf", "inPaper", "role", "evidenceText",
+                     "evidenceField", "startOffset", "endOffset", "rule", "confidence",
+                     "extractedBy", "Extractor", "matchedText"),
+              _artifacts),
+)
+
+
+def get_extractor(name: str) -> Extractor:
+    for extractor in EXTRACTORS:
+        if extractor.name == name:
+            return extractor
+    raise KeyError(f"no extractor {name!r}; available: {', '.join(e.name for e in EXTRACTORS)}")
