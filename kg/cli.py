@@ -186,6 +186,91 @@ def demo(
     out.print("next: kg query --list · kg query coauthors · kg stats", style="dim")
 
 
+@app.command()
+def extract(
+    paths: list[str] = typer.Argument(..., help="Profile pages: files, folders of .txt files, or - for stdin."),
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl (one JSON object per paper) or table."),
+    encoding: Optional[str] = typer.Option(None, help="Read the pages in this encoding instead of UTF-8."),
+) -> None:
+    """Print what the extractors find in each paper, without touching any store."""
+    from .extract import paper_records
+    from .reader import read_paths
+
+    if fmt not in ("jsonl", "table"):
+        raise InputError(f"unknown format {fmt!r}; available: jsonl, table")
+    for profile in read_paths(paths, encoding=encoding):
+        _print_warnings(list(profile.warnings))
+        records = paper_records(profile)
+        if fmt == "jsonl":
+            for record in records:
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        rows = [[r["line"], r["date"], r["title"][:60],
+                 "; ".join(f"{a['role'][:3]} {a['type']} {a['name']}" for a in r["artifacts"])]
+                for r in records]
+        out.print(_table(["line", "date", "title", "artifacts"], rows, title=profile.source))
+
+
+@app.command()
+def explain(
+    paper: str = typer.Argument(..., help="Part of a paper's title, or its IRI."),
+    store: Optional[str] = StoreOpt,
+) -> None:
+    """Show each mined fact about a paper with its evidence sentence, the match highlighted."""
+    from rich.markup import escape
+
+    from .explain import explain as run_explain
+
+    with _store(store, read_only=True) as graph_store:
+        findings = run_explain(graph_store, paper)
+    if not findings:
+        out.print(f"no mined facts about a paper matching {paper!r}", highlight=False)
+        return
+    title = None
+    for f in findings:
+        if f.title != title:
+            title = f.title
+            out.print(f"\n[bold]{escape(title)}[/bold]")
+        verb = "introduces" if f.role == "released" else "uses"
+        out.print(f"  {verb} [bold]{escape(f.artifact)}[/bold] ({f.type}) — rule {f.rule}, "
+                  f"confidence {f.confidence:.2f}, {f.field} chars {f.offsets[0]}–{f.offsets[1]}",
+                  highlight=False)
+        out.print(f"    “{escape(f.before)}[reverse bold]{escape(f.match)}[/reverse bold]"
+                  f"{escape(f.after)}”", highlight=False)
+
+
+@app.command(name="eval")
+def eval_(
+    gold: Path = typer.Argument(..., help="The gold file (JSON Lines, see tests/gold/README.md)."),
+    paths: list[str] = typer.Argument(..., help="The profile pages the gold file annotates."),
+    json_out: bool = typer.Option(False, "--json", help="Print the scores, misses and false hits as JSON."),
+) -> None:
+    """Score the artifact miner against a gold standard: precision, recall, F1; every miss."""
+    from .artifacts import TYPES
+    from .evaluate import evaluate_paths
+
+    result = evaluate_paths(gold, paths)
+    if json_out:
+        out.print_json(json.dumps(result.as_dict()))
+        return
+    rows = []
+    for role in ("released", "used"):
+        for kind in ("all", *TYPES):
+            sc = result.score(role, kind)
+            if kind == "all" or sc.tp + sc.fp + sc.fn:
+                rows.append([role, kind, f"{sc.precision:.3f}", f"{sc.recall:.3f}", f"{sc.f1:.3f}",
+                             sc.tp, sc.fp, sc.fn])
+    out.print(_table(["role", "type", "precision", "recall", "F1", "tp", "fp", "fn"], rows,
+                     title="artifact mining against the gold standard"))
+    out.print(f"type correct for {result.type_accuracy:.1%} of matched artifacts "
+              f"({result.type_correct}/{result.type_matches})", highlight=False)
+    for heading, items in (("misses", result.misses), ("false hits", result.false_hits),
+                           ("wrong types", result.wrong_types)):
+        out.print(f"{heading}: {len(items)}", style="bold")
+        for item in items:
+            out.print(f"  {item}", highlight=False)
+
+
 def main() -> None:
     """Entry point: run the app, turning our errors into one line and an exit code."""
     debug = "--debug" in sys.argv

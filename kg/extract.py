@@ -286,3 +286,23 @@ def get_extractor(name: str) -> Extractor:
         if extractor.name == name:
             return extractor
     raise KeyError(f"no extractor {name!r}; available: {', '.join(e.name for e in EXTRACTORS)}")
+
+
+def paper_records(profile: Profile) -> list[dict[str, object]]:
+    """Each paper as the plain record ``kg extract`` prints (the contract for other tools)."""
+    from .artifacts import find_in_papers
+
+    findings = find_in_papers([(p.title, p.abstract) for p in profile.papers])
+    return [{
+        "source": paper.source,
+        "line": paper.line,
+        "title": paper.title,
+        "date": paper.date.isoformat(),
+        "category": paper.category,
+        "has_code_flag": paper.has_code_flag,
+        "authors": list(paper.authors),
+        "et_al": paper.et_al,
+        "org_tags": list(paper.org_tags),
+        "code_urls": code_urls(paper),
+        "artifacts": [f.as_json() for f in sorted(found, key=lambda f: (f.field != "title", f.start))],
+    } for paper, found in zip(profile.papers, findings)]
