@@ -170,7 +170,7 @@ def extract_authors(profile: Profile, ctx: Context) -> Iterator[Triple]:
             yield Triple(role, KG.position, _lit(position))
             yield Triple(role, KG.nameAsWritten, _lit(name))
         if owner_key not in {name_key(a) for a in paper.authors}:
-            role = m.authorship(node, None)
+            role = m.authorship(node, None, profile.name)
             yield Triple(node, KG.hasAuthor, owner)
             yield Triple(node, KG.authorship, role)
             yield Triple(role, TYPE, KG.Authorship)

@@ -129,10 +129,12 @@ class Minter:
         segment = slug(key.replace(" ", "-") if key else "untitled")
         return self._iri("paper", f"{date}-{segment}")
 
-    def authorship(self, paper: NamedNode, position: int | None) -> NamedNode:
-        """The authorship of a paper at ``position``; ``None`` for the profile's owner
-        known only from the profile listing (hidden behind "et al.")."""
-        return self._iri("authorship", f"{_segment(paper)}-{position if position is not None else 'listed'}")
+    def authorship(self, paper: NamedNode, position: int | None, person: str = "") -> NamedNode:
+        """The authorship of a paper at ``position``; ``None`` for a profile's owner known
+        only from the profile listing (hidden behind "et al."), one per such person."""
+        if position is not None:
+            return self._iri("authorship", f"{_segment(paper)}-{position}")
+        return self._iri("authorship", f"{_segment(paper)}-listed-{slug(name_key(person))}")
 
     def org_tag(self, tag: str) -> NamedNode:
         return self._iri("org-tag", slug(clean_text(tag).casefold()))
@@ -165,14 +167,14 @@ def repository_url(url: str) -> str | None:
     >>> repository_url("https://github.com/facebookresearch/paco.")
     'https://github.com/facebookresearch/paco'
     >>> repository_url("http://www.github.com/Owner/Repo.git/tree/main")
-    'https://github.com/Owner/Repo'
+    'https://github.com/owner/repo'
     >>> repository_url("https://github.com/features") is None
     True
     """
     m = re.match(r"^https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9._-]+)", url.strip())
     if not m:
         return None
-    owner, repo = m.group(1), m.group(2).rstrip(".")
+    owner, repo = m.group(1).lower(), m.group(2).rstrip(".").lower()  # GitHub ignores case
     if repo.endswith(".git"):
         repo = repo[:-4]
     if not repo:
