@@ -431,12 +431,19 @@ def _titled_run(words: list[Word], i: int) -> int | None:
                                       or before in NAMING_WORDS or before in ("like", "finetune",
                                                                               "fine-tune")):
         if all(_titlecase(w.text) for w in words[i:j]) and j - i == 1 and after not in TYPE_WORDS \
-                and before in RELEASE_VERBS:
+                and before in RELEASE_VERBS and not _apposition_type(words, j):
             return None
         return j
     if after in TYPE_WORDS and j - i == 1 and before not in ".:;":
         return j if before in ("the", "base", "standard", "our") else None
     return None
+
+
+def _apposition_type(words: list[Word], j: int) -> bool:
+    """", a benchmark", ", an open dataset", ", a novel method": a type word in an apposition at ``j``."""
+    if j + 1 >= len(words) or words[j].text != "," or words[j + 1].text.casefold() not in ("a", "an"):
+        return False
+    return any(w.text.casefold() in TYPE_WORDS for w in words[j + 2:j + 6])
 
 
 def _type_near(words: list[Word], cand: _Candidate, window: int = 8) -> tuple[str | None, int]:
