@@ -265,7 +265,15 @@ def _titlecase(text: str) -> bool:
 
 
 def _is_version(text: str) -> bool:
+    """"3", "V4", "v1.0", "2b", "III": a version closing a name ("7B", "13M" are sizes, not versions)."""
+    if re.fullmatch(r"\d+(?:\.\d+)?[BMKTbmkt]", text) and not re.fullmatch(r"\d[a-z]", text):
+        return False
     return bool(re.fullmatch(r"(?:[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)*[A-Za-z]?|[IVX]+)", text))
+
+
+#: Capitalised words that start sentences and phrases but never start a name.
+NOT_NAME_STARTS = {"our", "the", "this", "these", "those", "we", "a", "an", "in", "on", "for",
+                   "to", "with", "its", "their", "each", "all", "both", "table", "figure", "fig"}
 
 
 # -- acronyms ---------------------------------------------------------------------------------
@@ -384,6 +392,9 @@ def _candidates(words: list[Word]) -> list[_Candidate]:
             found.append(_Candidate(" ".join(w.text for w in words[i:run]), i, run))
             i = run
             continue
+        if text.casefold() in NOT_NAME_STARTS:
+            i += 1
+            continue
         if _namey(text) or (_titlecase(text) and i + 1 < n and _is_version(words[i + 1].text)):
             j = i + 1
             # "Llama Guard 3", "Open Images V4": title-case words closed by a version.
@@ -413,6 +424,8 @@ def _titled_run(words: list[Word], i: int) -> int | None:
     starts one, so ordinary capitalised words are left alone.
     """
     n = len(words)
+    if words[i].text.casefold() in NOT_NAME_STARTS:
+        return None
     j = i
     while j < n and j - i < 5 and (_titlecase(words[j].text) or _namey(words[j].text)) \
             and words[j].text.casefold() not in STOP_NAMES:
@@ -498,6 +511,18 @@ def _release_rule(words: list[Word], cand: _Candidate) -> str | None:
     return None
 
 
+DIRECT_RELEASE = {"introduce", "introduces", "release", "releases", "propose", "proposes",
+                  "open-source", "open-sources"}
+
+
+def _direct_object_of_release(words: list[Word], cand: _Candidate) -> bool:
+    """"we release LAION-5B": a known name right after a strong release verb is the paper's own."""
+    before = [w.text.casefold() for w in words[max(0, cand.start - 3):cand.start]]
+    return bool(before) and (before[-1] in DIRECT_RELEASE
+                             or (before[-1] in ("publicly", "the") and len(before) > 1
+                                 and before[-2] in DIRECT_RELEASE))
+
+
 def _use_rule(words: list[Word], cand: _Candidate) -> str | None:
     if cand.known is not None:
         return "gazetteer"
@@ -557,8 +582,9 @@ def _find(doc, text: str, title: str, field_name: str, released_here: set[str]) 
                 role = "used" if rule else None
             if rule is None:
                 continue
-            if cand.known is not None and role == "released" and rule != "naming-word":
-                # A well-known artifact after "we present" is used, not released.
+            if cand.known is not None and role == "released" and rule != "naming-word" \
+                    and not _direct_object_of_release(words, cand):
+                # A well-known artifact further on from "we present ..." is used, not released.
                 rule, role = "gazetteer", "used"
             kind = cand.known.type if cand.known is not None else None
             if kind is None:
@@ -584,8 +610,10 @@ def _merge(findings: Iterable[Finding]) -> list[Finding]:
         key = _norm(f.name)
         aliases.setdefault(key, set()).update(f.aliases)
         current = best.get(key)
-        rank = (f.role == "released", f.confidence)
-        if current is None or rank > (current.role == "released", current.confidence):
+        # Released beats used; an abstract sentence is better evidence for a person than the title.
+        rank = (f.role == "released", f.field == "abstract", f.confidence)
+        if current is None or rank > (current.role == "released", current.field == "abstract",
+                                      current.confidence):
             best[key] = f
     return [replace(f, aliases=tuple(sorted(aliases[k] - {f.name}))) for k, f in best.items()]
 

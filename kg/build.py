@@ -17,7 +17,7 @@ from pyoxigraph import NamedNode, Triple
 from .errors import InputError
 from .extract import EXTRACTORS, Context, Extractor
 from .iris import Minter
-from .reader import Profile, ReadWarning, read_paths
+from .reader import Profile, ReadWarning, iter_files, read_file
 from .store import GraphStore
 
 
@@ -68,7 +68,15 @@ def build(paths: Iterable[str | Path], store: GraphStore, *, minter: Minter | No
     minter = minter or Minter.from_env()
     summary = BuildSummary()
     pending: list[tuple[Profile, list[Triple]]] = []
-    for profile in read_paths(paths, encoding=encoding):
+    seen: dict[str, str] = {}
+    for path in iter_files(paths):
+        where = str(path) if path is not None else "-"
+        profile = read_file(path, encoding)
+        if profile.source in seen:
+            raise InputError(f"{seen[profile.source]} and {where} would be the same source "
+                             f"{profile.source!r} (a source is named by its file name); "
+                             "rename one: nothing was written")
+        seen[profile.source] = where
         context = Context(minter)
         triples = profile_triples(profile, context, extractors)
         warnings = [*profile.warnings, *context.warnings]

@@ -15,7 +15,9 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .errors import InputError, KgError
 
@@ -37,17 +39,18 @@ def _store(location: Optional[str], read_only: bool = False):
 
 
 def _table(columns: list[str], rows: list[list[object]], title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False, header_style="bold")
+    """A table of plain text: nothing from the data is read as rich markup."""
+    table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(column), overflow="fold")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
     return table
 
 
 def _print_warnings(warnings: list[object], limit: int = 10) -> None:
     for warning in warnings[:limit]:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, markup=True)
+        err.print(f"[yellow]warning:[/yellow] {escape(str(warning))}", highlight=False)
     if len(warnings) > limit:
         err.print(f"[yellow]… and {len(warnings) - limit} more warnings[/yellow]")
 
@@ -70,7 +73,7 @@ def build(
         return
     for s in summary.sources:
         out.print(f"built {s.source}: {s.person}, {s.papers} papers, {s.triples} triples",
-                  highlight=False)
+                  highlight=False, markup=False)
     _print_warnings(summary.warnings)
     out.print(f"store: {summary.papers} papers, {summary.people} people, {summary.triples} triples, "
               f"{len(summary.warnings)} warnings", highlight=False)
@@ -91,9 +94,10 @@ def query(
         for q in list_queries():
             params = ", ".join(f"{p.name}={p.default!r}" if p.default is not None else p.name
                                for p in q.params)
-            out.print(f"[bold]{q.name}[/bold]  {q.title}" + (f"  [dim]({params})[/dim]" if params else ""))
+            out.print(f"[bold]{escape(q.name)}[/bold]  {escape(q.title)}"
+                      + (f"  [dim]({escape(params)})[/dim]" if params else ""))
             if q.description:
-                out.print(f"    {q.description}", highlight=False)
+                out.print(f"    {q.description}", highlight=False, markup=False)
         return
     values = {}
     for item in param:
@@ -132,7 +136,7 @@ def export(
         sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
-        err.print(f"wrote {output} ({len(data):,} bytes, {fmt})", highlight=False)
+        err.print(f"wrote {output} ({len(data):,} bytes, {fmt})", highlight=False, markup=False)
 
 
 @app.command()
@@ -146,7 +150,8 @@ def viz(
 
     with _store(store, read_only=True) as graph_store:
         view = draw(graph_store, output, max_nodes=max_nodes)
-    out.print(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links", highlight=False)
+    out.print(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links",
+              highlight=False, markup=False)
     if view.left_out:
         err.print(f"[yellow]{view.left_out} less-connected nodes left out (--max-nodes {max_nodes})[/yellow]")
 
@@ -179,7 +184,8 @@ def demo(
     with _store(store) as graph_store:
         report = run_demo(graph_store, out_dir)
     out.print(f"built the sample profile of {report.person}: {report.summary.papers} papers, "
-              f"{report.summary.people} people, {report.summary.triples} triples", highlight=False)
+              f"{report.summary.people} people, {report.summary.triples} triples",
+              highlight=False, markup=False)
     _print_warnings(report.summary.warnings)
     out.print(f"wrote {report.turtle} (Turtle) and {report.page} (open it in a browser)", highlight=False)
     out.print(_table(report.answer.columns, report.answer.rows, title=report.query_title))
@@ -217,14 +223,12 @@ def explain(
     store: Optional[str] = StoreOpt,
 ) -> None:
     """Show each mined fact about a paper with its evidence sentence, the match highlighted."""
-    from rich.markup import escape
-
     from .explain import explain as run_explain
 
     with _store(store, read_only=True) as graph_store:
         findings = run_explain(graph_store, paper)
     if not findings:
-        out.print(f"no mined facts about a paper matching {paper!r}", highlight=False)
+        out.print(f"no mined facts about a paper matching {paper!r}", highlight=False, markup=False)
         return
     title = None
     for f in findings:
@@ -268,7 +272,7 @@ def eval_(
                            ("wrong types", result.wrong_types)):
         out.print(f"{heading}: {len(items)}", style="bold")
         for item in items:
-            out.print(f"  {item}", highlight=False)
+            out.print(f"  {item}", highlight=False, markup=False)
 
 
 def main() -> None:
@@ -281,7 +285,7 @@ def main() -> None:
     except KgError as exc:
         if debug:
             raise
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -298,8 +302,8 @@ def main() -> None:
             sys.exit(exc.exit_code if exc.exit_code else 1)
         if debug or os.environ.get("KG_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} (run with --debug for details)",
-                  highlight=False)
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))} "
+                  "(run with --debug for details)", highlight=False)
         sys.exit(3)
     if isinstance(code, int) and code:
         sys.exit(code)

@@ -25,7 +25,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from pyoxigraph import NamedNode
 
@@ -85,20 +85,25 @@ def slug(key: str) -> str:
 
 
 def safe_iri(url: str) -> str:
-    """Percent-encode what an IRI may not hold (quotes, spaces, angle brackets...).
+    """An IRI for any URL found in text: what an IRI may not hold is percent-encoded.
 
     >>> safe_iri('https://example.org/a b"<c>')
     'https://example.org/a%20b%22%3Cc%3E'
+    >>> safe_iri("https://example.org/save-50%-now")
+    'https://example.org/save-50%25-now'
     """
-    parts = urlsplit(url.strip())
-    safe = "/:@!$&()*+,;=-._~%"
-    return urlunsplit((
-        parts.scheme,
-        quote(parts.netloc, safe=":@[]-._~"),
-        quote(parts.path, safe=safe),
-        quote(parts.query, safe=safe + "?"),
-        quote(parts.fragment, safe=safe + "?"),
-    ))
+    text = url.strip()
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*):(.*)$", text, re.DOTALL)
+    scheme, rest = (m.group(1).lower(), m.group(2)) if m else ("urn", "x-text:" + text)
+    rest = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", rest)
+    for safe in ("/:@!$&()*+,;=-._~%?#[]", "/-._~%"):
+        iri = f"{scheme}:{quote(rest, safe=safe)}"
+        try:
+            NamedNode(iri)
+            return iri
+        except ValueError:
+            continue
+    return f"{scheme}:{quote(rest, safe='')}"
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,8 @@ def repository_url(url: str) -> str | None:
     >>> repository_url("https://github.com/features") is None
     True
     """
-    m = re.match(r"^https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9._-]+)", url.strip())
+    m = re.match(r"^https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9._-]+)", url.strip(),
+                 re.IGNORECASE)
     if not m:
         return None
     owner, repo = m.group(1).lower(), m.group(2).rstrip(".").lower()  # GitHub ignores case

@@ -252,14 +252,18 @@ def run(store: Any, query: NamedQuery, values: Mapping[str, str] | None = None) 
     """Run ``query`` on ``store`` (anything with ``query(text, bindings, name)``)."""
     text = with_bindings(query.text, bind(query, values or {}))
     answer = store.query(text, name=query.name)
-    if isinstance(answer, QueryBoolean) or isinstance(answer, bool):
-        return Result(["result"], [[bool(answer)]], boolean=bool(answer))
-    if isinstance(answer, QueryTriples):
-        triples = list(answer)
-        rows = [[to_python(t.subject), to_python(t.predicate), to_python(t.object)] for t in triples]
-        return Result(["subject", "predicate", "object"], rows, triples=triples)
-    columns = [v.value for v in answer.variables]
-    rows = [[to_python(solution[c]) for c in columns] for solution in answer]
+    try:  # pyoxigraph evaluates lazily: errors can come while the answer is read
+        if isinstance(answer, QueryBoolean) or isinstance(answer, bool):
+            return Result(["result"], [[bool(answer)]], boolean=bool(answer))
+        if isinstance(answer, QueryTriples):
+            triples = list(answer)
+            rows = [[to_python(t.subject), to_python(t.predicate), to_python(t.object)]
+                    for t in triples]
+            return Result(["subject", "predicate", "object"], rows, triples=triples)
+        columns = [v.value for v in answer.variables]
+        rows = [[to_python(solution[c]) for c in columns] for solution in answer]
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise QueryError(f"{query.name}: the query failed while running: {exc}") from exc
     return Result(columns, rows)
 
 

@@ -16,7 +16,7 @@ naming the file and line.
 ('Ada Lovelace', 1024, 1)
 >>> paper = profile.papers[0]
 >>> paper.authors, paper.et_al, paper.org_tags, paper.date.isoformat(), paper.line
-(('Ada Lovelace', 'C. Babbage'), True, ('turing',), '1843-12-10', 13)
+(('Ada Lovelace', 'C. Babbage'), True, ('turing',), '1843-12-10', 12)
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ ET_AL = re.compile(r",?\s+et al\.?$")
 # Characters that are invisible in a name and only stop two spellings merging.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
                                     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 
 
@@ -112,8 +113,15 @@ class Profile:
     warnings: tuple[ReadWarning, ...] = field(default=(), compare=False)
 
 
-def _number(text: str) -> int:
-    return int(text.replace(",", ""))
+_MAX_DIGITS = 18
+
+
+def _number(text: str, source: str = "<stdin>", line: int | None = None) -> int:
+    digits = text.replace(",", "")
+    if len(digits) > _MAX_DIGITS:
+        raise ProfileError(f"number with {len(digits)} digits is not a plausible figure",
+                           path=source, line=line)
+    return int(digits)
 
 
 def _split_authors(line: str) -> tuple[tuple[str, ...], bool, tuple[str, ...]]:
@@ -131,7 +139,11 @@ def _split_authors(line: str) -> tuple[tuple[str, ...], bool, tuple[str, ...]]:
 
 def read_text(text: str, source: str = "<stdin>") -> Profile:
     """Parse one profile page given as text; ``source`` names it in errors and in the graph."""
-    lines = text.splitlines()
+    # Lines end at \n, \r\n or \r only (not at the other breaks str.splitlines knows), so line
+    # numbers are the ones editors show.
+    lines = _NEWLINE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
     if lines and lines[0].startswith("\ufeff"):
         lines[0] = lines[0][1:]
     stripped = [clean_text(line) for line in lines]
@@ -159,11 +171,11 @@ def read_text(text: str, source: str = "<stdin>") -> Profile:
         if not line:
             continue
         if (m := PAPERS_LINE.match(line)):
-            declared = _number(m.group(1))
+            declared = _number(m.group(1), source, i)
             continue
         for key, pattern in HEADER_FIELDS.items():
             if (m := pattern.match(line)):
-                header[key] = _number(m.group(1))
+                header[key] = _number(m.group(1), source, i)
                 break
         else:
             if primary_category is None and re.fullmatch(r"[A-Z][A-Za-z.\-]{0,15}", line):
@@ -235,12 +247,14 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
             return data.decode(encoding)
         except (LookupError, UnicodeDecodeError) as exc:
             raise ProfileError(f"cannot decode as {encoding}: {exc}", path=source) from exc
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        offset = exc.start + bom
+        line = data.count(b"\n", 0, offset) + 1
         raise ProfileError(
-            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            f"not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); "
             "pass --encoding to read it in another encoding",
             path=source, line=line) from exc
 

@@ -2,8 +2,11 @@
 
 :class:`GraphStore` wraps an on-disk pyoxigraph ``Store``: one named graph per
 source document, replaced atomically (one SPARQL update that drops the old
-graph and inserts the new one, so a failure leaves the old graph as it was);
-queries see the union of the named graphs. Errors from pyoxigraph come out as
+graph and inserts the new one, so a failure leaves the old graph as it was).
+Queries see the union of the sources with each triple once: the store keeps
+that union as a graph of its own (:data:`UNION`), updated in the same update,
+because pyoxigraph 0.5's union default graph repeats a triple held by two
+sources. Errors from pyoxigraph come out as
 :class:`~kg.errors.StoreError`.
 
 >>> import tempfile
@@ -84,72 +87,92 @@ class GraphStore:
         self.close()
 
     def __len__(self) -> int:
-        return len(self._store)
+        """Quads in the source graphs (the union graph is bookkeeping and not counted)."""
+        return len(self._store) - self.graph_size(UNION)
 
     # -- writing -----------------------------------------------------------------------------
 
     def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> int:
-        """Make ``graph`` hold exactly ``triples``, atomically; returns how many it holds."""
+        """Make ``graph`` hold exactly ``triples``, atomically; returns how many it holds.
+
+        One SPARQL update: take the graph's triples that no other source holds out of the
+        union graph, drop the graph, insert the new triples into it and into the union.
+        """
+        if graph == UNION:
+            raise StoreError(f"{UNION.value} is the store's own union graph")
         lines = sorted({f"{t.subject} {t.predicate} {t.object} ." for t in triples})
-        update = f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n" + \
-            "\n".join(lines) + "\n} }"
+        body = "\n".join(lines)
+        update = (f"{_FORGET.format(g=graph, u=UNION)} ;\nDROP SILENT GRAPH {graph} ;\n"
+                  f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}}\nGRAPH {UNION} {{\n{body}\n}} }}")
+        self._update(update, graph)
+        return len(lines)
+
+    def drop_graph(self, graph: NamedNode) -> None:
+        """Remove one source's graph (and what only it held from the union), atomically."""
+        self._update(f"{_FORGET.format(g=graph, u=UNION)} ;\nDROP SILENT GRAPH {graph}", graph)
+
+    def _update(self, update: str, graph: NamedNode) -> None:
         try:
             self._store.update(update)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"writing {graph.value} failed, the store is unchanged: {exc}") from exc
-        return len(lines)
-
-    def drop_graph(self, graph: NamedNode) -> None:
-        try:
-            self._store.update(f"DROP SILENT GRAPH {graph}")
-        except OSError as exc:
-            raise StoreError(f"dropping {graph.value} failed: {exc}") from exc
-
-    def load(self, data: bytes, format: RdfFormat, graph: NamedNode | None = None) -> None:
-        try:
-            self._store.load(data, format=format, to_graph=graph or DefaultGraph())
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreError(f"loading failed: {exc}") from exc
 
     # -- reading -----------------------------------------------------------------------------
 
     def graphs(self) -> list[NamedNode]:
-        return sorted((g for g in self._store.named_graphs() if isinstance(g, NamedNode)),
-                      key=lambda g: g.value)
+        """The source graphs, by IRI."""
+        return sorted((g for g in self._store.named_graphs()
+                       if isinstance(g, NamedNode) and g != UNION), key=lambda g: g.value)
 
     def graph_size(self, graph: NamedNode) -> int:
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
 
     def query(self, sparql: str, name: str = "query") -> QuerySolutions | QueryTriples | QueryBoolean:
-        """Run SPARQL over the union of the named graphs; errors name the query."""
+        """Run SPARQL over the union of the sources (each triple once); ``GRAPH ?g`` sees each source.
+
+        Errors that pyoxigraph raises while the answer is read are translated by
+        :func:`kg.query.run`, which reads it.
+        """
         try:
-            return self._store.query(sparql, use_default_graph_as_union=True)
+            return self._store.query(sparql, default_graph=UNION, named_graphs=self.graphs() or [UNION])
         except SyntaxError as exc:
             raise QueryError(f"{name}: {exc}") from exc
-        except OSError as exc:
+        except (OSError, RuntimeError, ValueError) as exc:
             raise StoreError(f"{name}: reading the store failed: {exc}") from exc
 
     def union_triples(self) -> Iterator[Triple]:
-        """Every distinct triple of the union graph."""
-        result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", name="export")
-        assert isinstance(result, QueryTriples)
-        return iter(result)
+        """Every distinct triple of the union of the sources."""
+        for quad in self._store.quads_for_pattern(None, None, None, UNION):
+            yield quad.triple
 
     def quads(self) -> Iterator[Quad]:
-        return self._store.quads_for_pattern(None, None, None, None)
+        """Every quad of the source graphs."""
+        for quad in self._store.quads_for_pattern(None, None, None, None):
+            if quad.graph_name != UNION:
+                yield quad
 
     def dump(self, format: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
-        """Serialise the union graph (or, for quad formats, every named graph)."""
+        """Serialise the union graph or, for N-Quads and TriG, every source graph."""
         try:
-            if format.supports_datasets:
-                return self._store.dump(format=format, prefixes=prefixes) if _takes_prefixes(format) \
-                    else self._store.dump(format=format)
-            data = serialize(self.union_triples(), format=format,
-                             prefixes=prefixes if _takes_prefixes(format) else None)
-        except OSError as exc:
+            if format in (RdfFormat.N_QUADS, RdfFormat.TRIG):
+                data = serialize(self.quads(), format=format,
+                                 prefixes=prefixes if _takes_prefixes(format) else None)
+            else:
+                data = serialize(self.union_triples(), format=format,
+                                 prefixes=prefixes if _takes_prefixes(format) else None)
+        except (OSError, ValueError) as exc:
             raise StoreError(f"exporting failed: {exc}") from exc
         assert data is not None
         return data
+
+
+#: The graph the store keeps as the union of its sources, so each triple is seen once.
+UNION = NamedNode("urn:x-scholar-kg:union")
+
+# Take out of the union graph the triples of graph {g} that no other source holds.
+_FORGET = """DELETE {{ GRAPH {u} {{ ?s ?p ?o }} }}
+WHERE {{ GRAPH {g} {{ ?s ?p ?o }}
+        FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g} && ?other != {u}) }} }}"""
 
 
 def _takes_prefixes(format: RdfFormat) -> bool:

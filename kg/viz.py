@@ -121,16 +121,16 @@ def _legend(view: GraphView) -> str:
     )
 
 
+# Registered right where the network is made: a small graph can settle before a later script runs.
 _FREEZE = """
-<script type="text/javascript">
-  // Freeze the layout once physics has settled, so large graphs stay still and responsive.
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({ physics: false });
-    document.body.setAttribute("data-kg-stable", "true");
-  });
-  window.kgView = { nodes: nodes.length, edges: edges.length };
-</script>
+                  // Freeze the layout once physics has settled: large graphs stay still and responsive.
+                  network.once("stabilizationIterationsDone", function () {
+                    network.setOptions({ physics: false });
+                    document.body.setAttribute("data-kg-stable", "true");
+                  });
+                  window.kgView = { nodes: nodes.length, edges: edges.length };
 """
+_NETWORK = "network = new vis.Network(container, data, options);"
 
 
 def render(view: GraphView, title: str = "scholar-kg graph") -> str:
@@ -147,7 +147,7 @@ def render(view: GraphView, title: str = "scholar-kg graph") -> str:
         _, colour, shape = STYLES[node.kind]
         label = node.label if len(node.label) <= 40 else node.label[:38] + "…"
         net.add_node(node.id, label=label, title=node.tooltip, color=colour, shape=shape,
-                     size=10 + min(30, 2 * degree[node.id]), group=node.kind)
+                     size=10 + min(30, 2 * degree[node.id]))
     for s, p, o in view.edges:
         net.add_edge(s, o, title=EDGE_LABELS.get(p, p), arrows="to", color="#bbbbbb")
     net.set_options("""{
@@ -161,7 +161,9 @@ def render(view: GraphView, title: str = "scholar-kg graph") -> str:
     html = _REMOTE.sub("", html)
     html = html.replace("<head>", f"<head>\n<title>{_escape(title)}</title>", 1)
     html = re.sub(r"<body>", "<body>\n" + _legend(view), html, count=1)
-    html = html.replace("</body>", _FREEZE + "</body>", 1)
+    if _NETWORK not in html:
+        raise RuntimeError("pyvis changed its page template: cannot hook the layout freeze")
+    html = html.replace(_NETWORK, _NETWORK + "\n" + _FREEZE, 1)
     return html
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from kg.query import load_query, run
 from kg.store import GraphStore
-from kg.viz import STYLES, _local, draw
+from kg.viz import STYLES, draw
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -101,13 +101,28 @@ class Watched:
         dialog.dismiss()
 
 
-def _open(browser, path: Path) -> Watched:
+def _open(browser, path: Path, require_stable_flag: bool = True) -> Watched:
+    """Load a page and wait until its layout is still.
+
+    The page says when physics has settled (``data-kg-stable``). Without
+    ``require_stable_flag`` a page that never says so is also accepted once its node
+    positions stop moving, so tests about other things don't hang on that flag (its
+    own test is ``test_viz_small_graph_sets_stable_flag_and_freezes``).
+    """
     page = browser.new_page(viewport=VIEWPORT)
     watched = Watched(page)
     page.goto(path.as_uri())
-    # The page says when physics has settled; pyvis's loading overlay then fades out over
-    # 500 ms and takes the mouse until it is gone.
-    page.wait_for_function("document.body.dataset.kgStable === 'true'", timeout=20_000)
+    if require_stable_flag:
+        page.wait_for_function("document.body.dataset.kgStable === 'true'", timeout=20_000)
+    else:
+        page.wait_for_function(
+            """() => { if (document.body.dataset.kgStable === 'true') return true;
+                       const now = JSON.stringify(network.getPositions());
+                       const still = window.__kgLast === now;
+                       window.__kgLast = now;
+                       return still; }""", polling=250, timeout=20_000)
+    # pyvis's loading overlay (drawn for graphs over 100 nodes) fades out over 500 ms after
+    # stabilisation and takes the mouse until it is gone.
     page.wait_for_function(
         "!document.getElementById('loadingBar') || "
         "getComputedStyle(document.getElementById('loadingBar')).display === 'none'", timeout=5_000)
@@ -178,7 +193,7 @@ def test_viz_canvas_is_not_blank(browser, sample_page):
 def test_viz_page_node_count_matches_store_and_view(browser, sample_page, sample_store):
     path, view = sample_page
     rows = run(sample_store, load_query("graph-nodes")).rows
-    in_store = {node for node, type_, _, _ in rows if _local(type_) in STYLES}
+    in_store = {node for node, type_, _, _ in rows if type_.rpartition("#")[2] in STYLES}
     watched = _open(browser, path)
     try:
         count = watched.page.evaluate("nodes.length")
@@ -205,6 +220,48 @@ def test_viz_legend_counts_each_kind(browser, sample_page):
     for kind in {n.kind for n in view.nodes}:
         count = sum(n.kind == kind for n in view.nodes)
         assert re.search(rf"{re.escape(STYLES[kind][0])}\s+{count}\b", text), (kind, text)
+
+
+def test_viz_nodes_are_drawn_in_their_legend_colour(browser, sample_page):
+    """Each node is drawn in the colour of its kind that the legend shows (STYLES)."""
+    path, view = sample_page
+    watched = _open(browser, path)
+    page = watched.page
+    try:
+        page.mouse.move(VIEWPORT["width"] - 5, VIEWPORT["height"] - 5)
+        drawn = page.evaluate(
+            """() => Object.fromEntries(nodes.getIds().map(
+                   id => [id, network.body.nodes[id].options.color.background.toLowerCase()]))""")
+        swatches = page.evaluate(
+            """() => Array.from(document.querySelectorAll('#kg-legend li')).map(
+                   li => [li.textContent.replace(/\\s*\\d+$/, '').trim(),
+                          getComputedStyle(li.querySelector('.kg-swatch')).backgroundColor])""")
+        # A pixel at the centre of a paper's dot, where nothing else is drawn over it.
+        paper = next(n.id for n in view.nodes if n.kind == "Paper"
+                     and page.evaluate(
+                         """(id) => { const d = network.canvasToDOM(network.getPositions([id])[id]);
+                                      return network.getNodeAt(d) === id; }""", n.id))
+        pixel = page.evaluate(
+            """(id) => { const c = document.querySelector('canvas');
+                         const d = network.canvasToDOM(network.getPositions([id])[id]);
+                         const k = window.devicePixelRatio || 1;
+                         return Array.from(c.getContext('2d').getImageData(
+                             Math.round(d.x * k), Math.round(d.y * k), 1, 1).data.slice(0, 3)); }""",
+            paper)
+    finally:
+        page.close()
+
+    def rgb(hex_colour: str) -> tuple[int, int, int]:
+        return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    legend = dict(swatches)
+    assert set(legend) == {STYLES[n.kind][0] for n in view.nodes}
+    for label, colour, _ in STYLES.values():
+        if label in legend:
+            assert legend[label] == "rgb({}, {}, {})".format(*rgb(colour)), label
+    wrong = {n.kind: drawn[n.id] for n in view.nodes if drawn[n.id] != STYLES[n.kind][1].lower()}
+    assert wrong == {}, "drawn colour differs from the legend's for these kinds"
+    assert max(abs(a - b) for a, b in zip(pixel, rgb(STYLES["Paper"][1]))) <= 8, pixel
 
 
 def test_viz_hovering_a_person_shows_its_tooltip(browser, sample_page):
@@ -237,12 +294,27 @@ def test_viz_screenshot_of_the_sample(browser, sample_page, tmp_path):
     assert len(data) > 20_000  # a drawn graph, not a blank page
 
 
+def test_viz_small_graph_sets_stable_flag_and_freezes(browser, evil_page):
+    """A graph of a few nodes settles at once; the page must still say so and freeze."""
+    path, view = evil_page
+    assert len(view.nodes) < 10
+    watched = _open(browser, path, require_stable_flag=False)
+    try:
+        watched.page.wait_for_timeout(1_000)
+        state = watched.page.evaluate(
+            "({stable: document.body.dataset.kgStable || null,"
+            "  physics: network.physics.options.enabled})")
+    finally:
+        watched.page.close()
+    assert state == {"stable": "true", "physics": False}
+
+
 # -- text from a profile never runs as HTML ---------------------------------------------------
 
 def test_viz_html_in_profile_text_does_not_run(browser, evil_page):
     path, view = evil_page
     assert {n.label for n in view.nodes} >= {EVIL_TITLE, EVIL_AUTHOR, EVIL_TAG}
-    watched = _open(browser, path)
+    watched = _open(browser, path, require_stable_flag=False)
     page = watched.page
     try:
         page.wait_for_timeout(300)
@@ -263,12 +335,15 @@ def test_viz_tooltip_shows_html_title_as_literal_text(browser, evil_page):
     path, view = evil_page
     paper = next(n for n in view.nodes if n.kind == "Paper")
     author = next(n for n in view.nodes if n.kind == "Person" and n.label == EVIL_AUTHOR)
-    watched = _open(browser, path)
+    watched = _open(browser, path, require_stable_flag=False)
     page = watched.page
     try:
         tooltip = _hover_tooltip(page, paper.id)
         paper_text = tooltip.inner_text()
-        paper_children = page.evaluate("document.querySelectorAll('div.vis-tooltip *').length")
+        # innerText turns each newline into a <br>; anything else would be built from the text.
+        paper_children = page.evaluate(
+            "Array.from(document.querySelectorAll('div.vis-tooltip *')).map(e => e.tagName)"
+            ".filter(t => t !== 'BR')")
         tooltip = _hover_tooltip(page, author.id)
         author_text = tooltip.inner_text()
         assert watched.dialogs == []
@@ -277,5 +352,5 @@ def test_viz_tooltip_shows_html_title_as_literal_text(browser, evil_page):
         page.close()
     assert EVIL_TITLE in paper_text
     assert f"Author 1: {EVIL_AUTHOR}" in paper_text
-    assert paper_children == 0  # plain text, no elements built from the title
+    assert paper_children == []  # plain text, no elements built from the title
     assert EVIL_AUTHOR in author_text

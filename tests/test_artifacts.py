@@ -1,0 +1,230 @@
+"""The artifact miner (kg.artifacts): its scores on the gold standard, its findings' evidence,
+its rules on single sentences, and the artifact nodes it puts in the graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.artifacts import TYPES, Finding, find_artifacts, find_in_papers
+from kg.evaluate import evaluate_paths
+from kg.reader import read_paths
+
+# The same file as conftest's GOLD (conftest is not importable under --import-mode=importlib).
+GOLD = Path(__file__).resolve().parent / "gold" / "dhruv-mahajan.jsonl"
+
+KG = "PREFIX kg: <https://w3id.org/scholar-kg/ontology#>\n" \
+     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+
+def _papers(sample: Path):
+    return [p for profile in read_paths([sample]) for p in profile.papers]
+
+
+def _found(sentence: str, title: str = "") -> set[tuple[str, str, str]]:
+    return {(f.name, f.type, f.role) for f in find_artifacts(sentence, title)}
+
+
+def _one(sentence: str, name: str) -> Finding:
+    hits = [f for f in find_artifacts(sentence) if f.name == name]
+    assert len(hits) == 1, (name, find_artifacts(sentence))
+    return hits[0]
+
+
+# -- against the gold standard -----------------------------------------------------------------
+
+def test_artifacts_meet_the_gold_standard_floors(sample):
+    result = evaluate_paths(GOLD, [sample])
+    released, used = result.score("released"), result.score("used")
+    print(f"\nreleased P={released.precision:.3f} R={released.recall:.3f} F1={released.f1:.3f} "
+          f"(tp {released.tp}, fp {released.fp}, fn {released.fn})")
+    print(f"used     P={used.precision:.3f} R={used.recall:.3f} F1={used.f1:.3f} "
+          f"(tp {used.tp}, fp {used.fp}, fn {used.fn})")
+    print(f"type accuracy {result.type_accuracy:.3f} ({result.type_correct}/{result.type_matches})")
+    for line in result.misses + result.false_hits + result.wrong_types:
+        print("  ", line)
+    assert released.tp + released.fn == 21 and used.tp + used.fn == 27  # the gold's counts
+    assert released.f1 >= 0.90
+    assert used.f1 >= 0.85
+    assert result.type_accuracy >= 0.90
+
+
+# -- every finding carries true evidence -------------------------------------------------------
+
+def test_artifacts_findings_point_at_their_text(sample):
+    papers = _papers(sample)
+    results = find_in_papers([(p.title, p.abstract) for p in papers])
+    assert len(results) == len(papers) == 37
+    count = 0
+    for paper, findings in zip(papers, results):
+        for f in findings:
+            count += 1
+            where = f"line {paper.line}: {f}"
+            assert f.field in ("abstract", "title"), where
+            text = paper.abstract if f.field == "abstract" else paper.title
+            assert 0 <= f.start < f.end <= len(text), where
+            assert text[f.start:f.end] == f.matched, where
+            assert f.matched and f.matched in f.evidence, where
+            assert f.evidence in text, where
+            assert 0 < f.confidence <= 1, where
+            assert f.type in TYPES, where
+            assert f.role in ("released", "used"), where
+            assert f.rule, where
+    assert count >= 40  # the gold has 48 required items
+
+
+def test_artifacts_batches_give_the_same_answer_as_one_at_a_time(sample):
+    pairs = [(p.title, p.abstract) for p in _papers(sample)]
+    together = find_in_papers(pairs)
+    small_batches = find_in_papers(pairs, batch_size=3)
+    alone = [find_artifacts(abstract, title) for title, abstract in pairs]
+    assert together == small_batches == alone
+    reversed_ = find_in_papers(pairs[::-1])
+    assert reversed_[::-1] == together
+
+
+# -- the rules, one sentence at a time ---------------------------------------------------------
+
+def test_artifacts_acronym_joins_long_form():
+    sentence = "We propose the Foo Bar Network (FBN), a model for X."
+    findings = find_artifacts(sentence)
+    assert len(findings) == 1
+    f = findings[0]
+    assert (f.name, f.type, f.role) == ("FBN", "model", "released")
+    assert "Foo Bar Network" in f.aliases
+    assert sentence[f.start:f.end] == f.matched
+    assert "FBN" in f.matched
+
+
+@pytest.mark.parametrize("sentence", [
+    "We propose a parallel stochastic gradient descent (SGD) method.",
+    "We train large language models (LLMs) with RLHF.",
+    "We introduce a novel framework for detection.",
+    "We present a new benchmark across 9 datasets.",
+    "Our approach builds on convolutional neural networks (CNNs) and GANs.",
+])
+def test_artifacts_generic_and_unnamed_things_are_not_artifacts(sentence):
+    assert find_artifacts(sentence) == []
+
+
+def test_artifacts_gazetteer_names_are_used_with_their_type():
+    sentence = "We evaluate on ImageNet and COCO."
+    found = {f.name: f for f in find_artifacts(sentence)}
+    assert ("ImageNet", "dataset", "used") in {(f.name, f.type, f.role) for f in found.values()}
+    coco = [f for f in found.values() if "COCO" in (f.name, *f.aliases) or f.matched == "COCO"]
+    assert len(coco) == 1 and coco[0].type == "dataset" and coco[0].role == "used"
+    assert all(f.rule == "gazetteer" for f in found.values())
+
+
+# New sentences in the style of ML abstracts (not from the sample), one per cue.
+
+def test_artifacts_release_of_a_new_dataset():
+    s = ("We release OpenPatents, a dataset of 1.2 million patent claims paired with the "
+         "prior art they cite.")
+    assert _found(s) == {("OpenPatents", "dataset", "released")}
+
+
+def test_artifacts_release_of_a_hyphenated_benchmark():
+    s = "We present MedVQA-Bench, a benchmark of 12 tasks for medical visual question answering."
+    assert _found(s) == {("MedVQA-Bench", "benchmark", "released")}
+
+
+def test_artifacts_method_called_by_name():
+    s = ("Our method, called TokenMerge, reduces the inference cost of vision transformers by "
+         "40% without retraining.")
+    f = _one(s, "TokenMerge")
+    assert (f.type, f.role, f.rule) == ("method", "released", "naming-word")
+    assert _found(s) == {("TokenMerge", "method", "released")}
+
+
+def test_artifacts_fine_tuned_model_and_evaluation_datasets():
+    s = "Concretely, we fine-tune BERT on SQuAD 2.0 and on Natural Questions."
+    found = {f.name: f for f in find_artifacts(s)}
+    assert {(f.type, f.role) for f in found.values()} <= {("model", "used"), ("dataset", "used"),
+                                                          ("benchmark", "used")}
+    assert found["BERT"].type == "model"
+    assert any(name.startswith("SQuAD") for name in found)
+    assert "Natural Questions" in found
+    assert len(found) == 3
+
+
+def test_artifacts_compared_with_known_models():
+    s = "Our 7B model is competitive when compared with GPT-4 and Llama 2 on GSM8K."
+    assert _found(s) == {("GPT-4", "model", "used"), ("Llama 2", "model", "used"),
+                         ("GSM8K", "benchmark", "used")}
+
+
+def test_artifacts_implementation_library_is_used_software():
+    s = "The system is implemented in PyTorch and runs on a single GPU."
+    assert _found(s) == {("PyTorch", "software", "used")}
+
+
+def test_artifacts_new_acronym_method_with_known_datasets():
+    s = ("We propose Sparse Mixture Routing (SMR), a training method that halves the cost of "
+         "inference. Experiments on CIFAR-10 and CIFAR-100 show that SMR improves robustness.")
+    found = {f.name: f for f in find_artifacts(s)}
+    assert (found["SMR"].type, found["SMR"].role) == ("method", "released")
+    assert "Sparse Mixture Routing" in found["SMR"].aliases
+    assert (found["CIFAR-10"].type, found["CIFAR-10"].role) == ("dataset", "used")
+    assert (found["CIFAR-100"].type, found["CIFAR-100"].role) == ("dataset", "used")
+    assert len(found) == 3
+
+
+def test_artifacts_named_approach_and_adapted_model():
+    s = ("We adapt CLIP to video retrieval with a lightweight temporal adapter; our approach, "
+         "named GradAlign, improves recall on MSR-VTT by 4 points.")
+    assert _found(s) == {("CLIP", "model", "used"), ("GradAlign", "method", "released"),
+                         ("MSR-VTT", "dataset", "used")}
+
+
+# -- in the graph ------------------------------------------------------------------------------
+
+def test_artifacts_every_link_has_a_mention_with_evidence(sample_store):
+    links = list(sample_store.query(KG + """
+        SELECT (COUNT(*) AS ?n) WHERE { { ?p kg:introduces ?a } UNION { ?p kg:uses ?a } }"""))
+    assert int(links[0]["n"].value) >= 40
+    counterexample = sample_store.query(KG + """
+        ASK {
+          { ?p kg:introduces ?a BIND("released" AS ?role) }
+          UNION { ?p kg:uses ?a BIND("used" AS ?role) }
+          FILTER NOT EXISTS {
+            ?m a kg:ArtifactMention ; kg:inPaper ?p ; kg:mentionOf ?a ; kg:role ?role ;
+               kg:evidenceText ?evidence ; kg:rule ?rule ; kg:confidence ?confidence .
+            FILTER(STRLEN(?evidence) > 0)
+          }
+        }""")
+    assert bool(counterexample) is False
+
+
+def test_artifacts_every_mention_backs_a_link(sample_store):
+    counterexample = sample_store.query(KG + """
+        ASK {
+          ?m a kg:ArtifactMention ; kg:inPaper ?p ; kg:mentionOf ?a ; kg:role ?role .
+          FILTER NOT EXISTS { ?p kg:introduces ?a FILTER(?role = "released") }
+          FILTER NOT EXISTS { ?p kg:uses ?a FILTER(?role = "used") }
+        }""")
+    assert bool(counterexample) is False
+
+
+def test_artifacts_no_paper_both_introduces_and_uses_one_artifact(sample_store):
+    assert bool(sample_store.query(KG + "ASK { ?p kg:introduces ?a ; kg:uses ?a }")) is False
+
+
+def test_artifacts_imagenet_is_one_node_used_by_several_papers(sample_store):
+    rows = list(sample_store.query(KG + """
+        SELECT ?a (COUNT(DISTINCT ?p) AS ?papers) WHERE {
+          ?a a kg:Artifact ; rdfs:label ?label .
+          FILTER(LCASE(STR(?label)) = "imagenet")
+          OPTIONAL { ?p kg:uses ?a }
+        } GROUP BY ?a"""))
+    assert len(rows) == 1
+    assert int(rows[0]["papers"].value) >= 4
+
+
+def test_artifacts_shared_repository_releases_nbm_and_spam(sample_store):
+    rows = sample_store.query(KG + """
+        SELECT ?label WHERE {
+          <https://github.com/facebookresearch/nbm-spam> kg:releasesArtifact ?a .
+          ?a rdfs:label ?label }""")
+    assert {r["label"].value for r in rows} >= {"NBM", "SPAM"}

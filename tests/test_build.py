@@ -1,0 +1,240 @@
+"""The builder end to end: read -> extract -> store, on the sample and on pages made here."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.errors import InputError, KgError, ProfileError
+from kg.iris import Minter
+from kg.reader import read_file
+from kg.store import GraphStore
+
+PREFIX = "PREFIX kg: <https://w3id.org/scholar-kg/ontology#>\n" \
+         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+OWNER = "Dhruv Mahajan"
+
+
+def scalar(store: GraphStore, sparql: str) -> int:
+    row = next(iter(store.query(PREFIX + sparql)))
+    return int(row["n"].value)
+
+
+def page(name: str, papers: str, header: str = "CV\nh-index1\n") -> str:
+    return f"{name}\n\n{header}\n" + textwrap.dedent(papers)
+
+
+GOOD = page("Ann Bee", """\
+    CVJan 1, 2020Code
+    A Good Paper
+
+    Ann Bee, Cid Dee
+
+    We introduce GoodNet. Code: https://github.com/ann/goodnet.
+    """)
+
+
+# --------------------------------------------------------------------------- the sample
+
+
+def test_build_sample_counts(sample_store: GraphStore) -> None:
+    assert scalar(sample_store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kg:Paper }") == 37
+    assert scalar(sample_store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kg:Person }") == 64
+    assert scalar(sample_store, "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a kg:OrganisationTag }") == 3
+
+
+def test_build_sample_summary(fresh_store: GraphStore, sample: Path) -> None:
+    summary = build([sample], fresh_store)
+    assert (summary.papers, summary.people) == (37, 64)
+    assert summary.triples == len(fresh_store)
+    assert [(s.source, s.person, s.papers) for s in summary.sources] == [(sample.name, OWNER, 37)]
+    assert summary.warnings == []
+
+
+def test_build_sample_org_tags(sample_store: GraphStore) -> None:
+    rows = sample_store.query(PREFIX + """
+        SELECT ?label (COUNT(DISTINCT ?p) AS ?n)
+        WHERE { ?p kg:organisationTag ?t . ?t skos:prefLabel ?label } GROUP BY ?label""")
+    assert {r["label"].value: int(r["n"].value) for r in rows} == {"meta-ai": 8, "allen-ai": 2, "berkeley": 1}
+
+
+def test_build_sample_papers_per_category(sample_store: GraphStore) -> None:
+    rows = sample_store.query(PREFIX + """
+        SELECT ?code (COUNT(DISTINCT ?p) AS ?n)
+        WHERE { ?p a kg:Paper ; kg:category ?c . ?c kg:codeAsWritten ?code } GROUP BY ?code""")
+    assert {r["code"].value: int(r["n"].value) for r in rows} == \
+        {"CV": 22, "LG": 10, "AI": 2, "CL": 2, "ML": 1}
+    # Every paper has exactly one category.
+    assert scalar(sample_store, """SELECT (COUNT(*) AS ?n) WHERE {
+        SELECT ?p WHERE { ?p a kg:Paper ; kg:category ?c }
+        GROUP BY ?p HAVING (COUNT(DISTINCT ?c) != 1) }""") == 0
+
+
+def test_build_sample_code_flags_and_repositories(sample_store: GraphStore) -> None:
+    assert scalar(sample_store, """SELECT (COUNT(DISTINCT ?p) AS ?n)
+                                   WHERE { ?p a kg:Paper ; kg:hasCodeFlag true }""") == 7
+    assert scalar(sample_store, """SELECT (COUNT(DISTINCT ?p) AS ?n)
+                                   WHERE { ?p a kg:Paper ; kg:hasCodeFlag false }""") == 30
+    assert scalar(sample_store, "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a kg:CodeRepository }") == 6
+    # Two papers (NBM and SPAM) share one repository.
+    assert scalar(sample_store, """SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
+        ?p kg:hasCodeRepository <https://github.com/facebookresearch/nbm-spam> }""") == 2
+
+
+def test_build_owner_listing_authorship_only_where_hidden(sample_store: GraphStore, sample: Path) -> None:
+    profile = read_file(sample)
+    hidden = {p.line for p in profile.papers if OWNER not in p.authors}
+    listed = {p.line for p in profile.papers if OWNER in p.authors}
+    assert len(hidden) == 18 and len(listed) == 19
+    rows = list(sample_store.query(PREFIX + f"""
+        SELECT ?line ?flag WHERE {{
+          ?paper kg:sourceLine ?line ; kg:authorship ?a .
+          ?a kg:author ?owner . ?owner kg:name "{OWNER}" .
+          OPTIONAL {{ ?a kg:fromProfileListing ?flag }}
+        }}"""))
+    flagged = {int(r["line"].value) for r in rows if r["flag"] is not None and r["flag"].value == "true"}
+    unflagged = {int(r["line"].value) for r in rows if r["flag"] is None}
+    assert flagged == hidden
+    assert unflagged == listed
+    # The owner is an author (kg:hasAuthor) of every paper on the profile.
+    assert scalar(sample_store, f"""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+        ?p a kg:Paper ; kg:hasAuthor ?o . ?o kg:name "{OWNER}" }}""") == 37
+
+
+def test_build_authorship_positions_in_order(sample_store: GraphStore, sample: Path) -> None:
+    profile = read_file(sample)
+    rows = sample_store.query(PREFIX + """
+        SELECT ?line ?pos ?name WHERE {
+          ?paper kg:sourceLine ?line ; kg:authorship ?a .
+          ?a kg:position ?pos ; kg:nameAsWritten ?name }""")
+    by_line: dict[int, dict[int, str]] = {}
+    for r in rows:
+        by_line.setdefault(int(r["line"].value), {})[int(r["pos"].value)] = r["name"].value
+    for paper in profile.papers:
+        positions = by_line[paper.line]
+        assert sorted(positions) == list(range(1, len(paper.authors) + 1))
+        assert tuple(positions[i] for i in sorted(positions)) == paper.authors
+
+
+def test_build_two_hidden_owners_get_their_own_authorships(fresh_store: GraphStore, sample: Path,
+                                                           tmp_path: Path) -> None:
+    # The sample's PACO block (owner hidden behind "et al."), verbatim, on a second profile
+    # whose owner is hidden too: each authorship still has exactly one author.
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    paco = "\n".join(lines[11:17]) + "\n"
+    other = tmp_path / "kate.txt"
+    other.write_text("Kate Example\n\nCV\n\n" + paco, encoding="utf-8")
+    build([sample, other], fresh_store)
+    assert scalar(fresh_store, """SELECT (COUNT(*) AS ?n) WHERE {
+        SELECT ?a WHERE { ?a a kg:Authorship ; kg:author ?who } GROUP BY ?a
+        HAVING (COUNT(DISTINCT ?who) != 1) }""") == 0
+    assert scalar(fresh_store, """SELECT (COUNT(DISTINCT ?who) AS ?n) WHERE {
+        ?p kg:title "PACO: Parts and Attributes of Common Objects" ; kg:authorship ?a .
+        ?a kg:fromProfileListing true ; kg:author ?who }""") == 2
+
+
+# --------------------------------------------------------------------------- strict and failures
+
+
+def test_build_unknown_category_warns(fresh_store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "odd.txt"
+    path.write_text(GOOD.replace("CVJan 1, 2020Code", "QQJan 1, 2020Code"), encoding="utf-8")
+    summary = build([path], fresh_store)
+    assert any("QQ" in w.message for w in summary.warnings)
+    assert scalar(fresh_store, """SELECT (COUNT(*) AS ?n)
+                                  WHERE { ?c kg:codeAsWritten "QQ" ; kg:inArxivTaxonomy false }""") == 1
+
+
+def test_build_strict_unknown_category_changes_nothing(fresh_store: GraphStore, sample: Path,
+                                                       tmp_path: Path) -> None:
+    build([sample], fresh_store)
+    before = {str(q) for q in fresh_store.quads()}
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    odd = tmp_path / "odd.txt"
+    odd.write_text(GOOD.replace("CVJan 1, 2020Code", "QQJan 1, 2020Code"), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        build([good, odd], fresh_store, strict=True)
+    assert "QQ" in str(info.value)
+    assert {str(q) for q in fresh_store.quads()} == before
+
+
+def test_build_strict_clean_page_builds(fresh_store: GraphStore, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    summary = build([good], fresh_store, strict=True)
+    assert (summary.papers, summary.people) == (1, 2)
+
+
+@pytest.mark.parametrize("bad", ["missing", "empty", "not-utf8", "impossible-date", "folder-without-pages"])
+def test_build_failed_build_writes_nothing(bad: str, fresh_store: GraphStore, sample: Path,
+                                           tmp_path: Path) -> None:
+    target = tmp_path / f"{bad}.txt"
+    if bad == "empty":
+        target.write_text("\n\n", encoding="utf-8")
+    elif bad == "not-utf8":
+        target.write_bytes(GOOD.replace("Ann Bee", "Ann B\u00e9e").encode("latin-1"))
+    elif bad == "impossible-date":
+        target.write_text(GOOD.replace("Jan 1, 2020", "Feb 31, 2020"), encoding="utf-8")
+    elif bad == "folder-without-pages":
+        target = tmp_path / "empty-folder"
+        target.mkdir()
+    with pytest.raises(ProfileError) as info:
+        build([sample, target], fresh_store)
+    assert target.name in str(info.value)
+    assert len(fresh_store) == 0
+    assert fresh_store.graphs() == []
+
+
+def test_build_same_file_name_in_two_folders_loses_nothing(fresh_store: GraphStore, tmp_path: Path) -> None:
+    # A lab folder with sub-folders: two different pages that happen to share a file name.
+    # The build must keep both (or refuse with our error), never silently drop one.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "profile.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b" / "profile.txt").write_text(
+        page("Eve Fay", """\
+            LGFeb 2, 2021
+            Another Paper
+
+            Eve Fay
+
+            We study things.
+            """), encoding="utf-8")
+    try:
+        summary = build([tmp_path / "a", tmp_path / "b"], fresh_store)
+    except KgError:
+        assert len(fresh_store) == 0
+        return
+    assert summary.papers == 2
+    assert scalar(fresh_store, 'SELECT (COUNT(*) AS ?n) WHERE { ?p kg:name "Ann Bee" }') == 1
+    assert scalar(fresh_store, 'SELECT (COUNT(*) AS ?n) WHERE { ?p kg:name "Eve Fay" }') == 1
+
+
+def test_build_abstract_with_odd_urls_builds(fresh_store: GraphStore, tmp_path: Path) -> None:
+    # URLs as abstracts really write them: a stray '%', an unclosed bracket, a bad port.
+    # The build must succeed (the odd URLs kept or dropped, with a warning if you like) or
+    # fail with our error; never with a bare ValueError from IRI parsing.
+    path = tmp_path / "urls.txt"
+    path.write_text(GOOD.replace(
+        "Code: https://github.com/ann/goodnet.",
+        "Get 50% off at https://example.org/save-50%-now and see http://[oops/ and "
+        "https://example.org:port/x. Code: https://github.com/ann/goodnet."), encoding="utf-8")
+    try:
+        build([path], fresh_store)
+    except KgError:
+        return
+    assert scalar(fresh_store, "SELECT (COUNT(*) AS ?n) WHERE { ?p kg:hasCodeRepository ?r }") == 1
+
+
+def test_build_uses_the_minter_base(fresh_store: GraphStore, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    build([good], fresh_store, minter=Minter("https://example.org/kg/"))
+    subjects = {q.subject.value for q in fresh_store.quads() if hasattr(q.subject, "value")}
+    ours = {s for s in subjects if "/person/" in s or "/paper/" in s}
+    assert ours and all(s.startswith("https://example.org/kg/") for s in ours)
+    assert fresh_store.graphs()[0].value.startswith("https://example.org/kg/source/")

@@ -1,0 +1,174 @@
+"""The store: one named graph per source, replaced atomically; one node per paper and
+person across sources; the write lock; and SPARQL text that cannot be injected."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
+
+from kg.build import build
+from kg.errors import StoreError, StoreLockedError
+from kg.iris import Minter
+from kg.query import load_query, run
+from kg.store import GraphStore
+
+KG = "https://w3id.org/scholar-kg/ontology#"
+NBM_TITLE = "Neural Basis Models for Interpretability"
+
+
+def _quads(store: GraphStore) -> set[str]:
+    return {str(q) for q in store.quads()}
+
+
+def sample_block(sample: Path, first_line: int, length: int = 6) -> str:
+    """Lines ``first_line``.. of the sample, verbatim: one paper's block."""
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    return "\n".join(lines[first_line - 1:first_line - 1 + length]) + "\n"
+
+
+def second_profile(tmp_path: Path, sample: Path) -> Path:
+    """Filip Radenovic's page: the sample's NBM paper block, verbatim, and one paper of his own."""
+    nbm = sample_block(sample, 26)
+    assert nbm.splitlines()[1] == NBM_TITLE
+    page = textwrap.dedent("""\
+        Filip Radenovic
+
+        CV
+        h-index20
+        2papers
+        5,000citations
+        Novelty40%
+        AI Score30
+
+        2 Papers
+
+        """) + nbm + textwrap.dedent("""
+        CVJun 1, 2018
+        Revisiting Oxford and Paris: Large-Scale Image Retrieval Benchmarking
+
+        Filip Radenovic, Ahmet Iscen, Giorgos Tolias
+
+        We revisit the Oxford and Paris retrieval benchmarks.
+        """)
+    path = tmp_path / "filip-radenovic.profile.txt"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def test_store_build_twice_gives_same_quads(fresh_store: GraphStore, sample: Path) -> None:
+    build([sample], fresh_store)
+    first = _quads(fresh_store)
+    count = len(fresh_store)
+    build([sample], fresh_store)
+    assert len(fresh_store) == count
+    assert _quads(fresh_store) == first
+    assert count > 1000
+
+
+def test_store_one_named_graph_per_source(fresh_store: GraphStore, sample: Path) -> None:
+    build([sample], fresh_store)
+    graph = Minter().source(sample.name)
+    assert fresh_store.graphs() == [graph]
+    assert fresh_store.graph_size(graph) == len(fresh_store)
+    assert not any(q.graph_name == DefaultGraph() for q in fresh_store.quads())
+
+
+def test_store_two_sources_share_paper_and_people(fresh_store: GraphStore, sample: Path,
+                                                  tmp_path: Path) -> None:
+    other = second_profile(tmp_path, sample)
+    build([sample, other], fresh_store)
+    assert len(fresh_store.graphs()) == 2
+    nbm = fresh_store.query(f"""
+        SELECT DISTINCT ?p WHERE {{ ?p a <{KG}Paper> ; <{KG}title> "{NBM_TITLE}" }}""")
+    assert len(list(nbm)) == 1
+    # The shared paper is in both named graphs, as one node.
+    in_graphs = fresh_store.query(f"""
+        SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?p a <{KG}Paper> ; <{KG}title> "{NBM_TITLE}" }} }}""")
+    assert len(list(in_graphs)) == 2
+    filip = fresh_store.query(f"""
+        SELECT DISTINCT ?who WHERE {{ ?who a <{KG}Person> ; <{KG}name> "Filip Radenovic" }}""")
+    assert len(list(filip)) == 1
+    total = next(iter(fresh_store.query(f"""
+        SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a <{KG}Paper> }}""")))["n"].value
+    assert int(total) == 37 + 1
+
+
+def test_store_shared_people_query_finds_the_shared_people(fresh_store: GraphStore, sample: Path,
+                                                            tmp_path: Path) -> None:
+    build([sample, second_profile(tmp_path, sample)], fresh_store)
+    result = run(fresh_store, load_query("shared-people"))
+    assert {row[0] for row in result.rows} == {"Filip Radenovic", "Abhimanyu Dubey", "Dhruv Mahajan"}
+    assert all(row[1] == 2 for row in result.rows)
+
+
+def test_store_union_queries_count_shared_papers_once(fresh_store: GraphStore, sample: Path,
+                                                      tmp_path: Path) -> None:
+    # A triple held by two sources' graphs is one triple of the union graph: a query over the
+    # union must not return a row once per graph (or per combination of graphs).
+    build([sample, second_profile(tmp_path, sample)], fresh_store)
+    result = run(fresh_store, load_query("papers-by-person"), {"person": "Abhimanyu Dubey"})
+    papers = [row[-1] for row in result.rows]
+    assert len(papers) == len(set(papers)) == 7
+    paper_rows = run(fresh_store, load_query("paper"), {"title": NBM_TITLE}).rows
+    assert len(paper_rows) == len({tuple(r) for r in paper_rows})
+
+
+def test_store_read_only_missing_store_is_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as info:
+        GraphStore.open(tmp_path / "nowhere", read_only=True)
+    assert "nowhere" in str(info.value)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_store_write_lock(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    with GraphStore.open(location) as store:
+        store.replace_graph(NamedNode("https://example.org/g"),
+                            [Triple(NamedNode("https://example.org/s"), NamedNode("https://example.org/p"),
+                                    Literal("o"))])
+    writer = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\n"
+         "from kg.store import GraphStore\n"
+         f"store = GraphStore.open({str(location)!r})\n"
+         "print('open', flush=True)\n"
+         "time.sleep(60)\n"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "open", writer.stderr.read()
+        with pytest.raises(StoreLockedError) as info:
+            GraphStore.open(location)
+        assert str(location) in str(info.value)
+        assert info.value.exit_code == 2
+        with GraphStore.open(location, read_only=True) as reader:
+            assert len(reader) == 1
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+INJECTIONS = ['"} ; DROP ALL ; #', "INSERT DATA { <a> <b> <c> }",
+              '\\"} } ; CLEAR ALL ; INSERT DATA { GRAPH <g> { <a> <b> "',
+              "line one\nline two\r\n\ttabbed", "back\\slash \\u0022 \\n", "Micha\u0142 \U0001f600 '''"]
+
+
+def test_store_replace_graph_literals_cannot_inject(fresh_store: GraphStore) -> None:
+    keep = NamedNode("https://example.org/source/keep")
+    target = NamedNode("https://example.org/source/target")
+    s, p = NamedNode("https://example.org/s"), NamedNode("https://example.org/p")
+    fresh_store.replace_graph(keep, [Triple(s, p, Literal("kept"))])
+    triples = [Triple(s, p, Literal(text)) for text in INJECTIONS]
+    assert fresh_store.replace_graph(target, triples) == len(INJECTIONS)
+    assert fresh_store.graphs() == sorted([keep, target], key=lambda g: g.value)
+    assert fresh_store.graph_size(keep) == 1
+    stored = {q.object.value for q in fresh_store.quads() if q.graph_name == target}
+    assert stored == set(INJECTIONS)
+    assert len(fresh_store) == 1 + len(INJECTIONS)
+    # Replacing again with the same triples changes nothing.
+    fresh_store.replace_graph(target, triples)
+    assert len(fresh_store) == 1 + len(INJECTIONS)
