@@ -103,7 +103,12 @@ _STOP_PHRASES = {"large language model", "large language models", "vision-langua
                  "vision-language models", "convolutional neural network",
                  "convolutional neural networks", "deep neural network", "deep neural networks",
                  "neural network", "neural networks", "generative adversarial network",
-                 "generative adversarial networks", "state of the art", "state-of-the-art"}
+                 "generative adversarial networks", "state of the art", "state-of-the-art",
+                 "latent diffusion model", "latent diffusion models", "diffusion model",
+                 "diffusion models", "language model", "language models", "foundation model",
+                 "foundation models", "graph neural network", "graph neural networks",
+                 "recurrent neural network", "recurrent neural networks", "vision transformer",
+                 "vision transformers", "mixture of experts", "mixture-of-experts"}
 
 _VERSION = re.compile(r"^(?P<base>.+?)[-\s]?(?:v|V)?(?P<ver>\d+(?:\.\d+)*)$")
 
@@ -388,6 +393,9 @@ def _candidates(words: list[Word]) -> list[_Candidate]:
             i += length
             continue
         run = _titled_run(words, i)
+        if run and " ".join(w.text for w in words[i:run]).casefold() in _STOP_PHRASES:
+            i = run
+            continue
         if run:
             found.append(_Candidate(" ".join(w.text for w in words[i:run]), i, run))
             i = run
