@@ -215,36 +215,24 @@ class Word:
     end: int
 
 
-_SPLIT = set(",;:()[]{}\"'“”‘’/!?")
+# A word: a run of characters between spaces and these separators (kept as words of their own
+# when they matter to the rules: commas, colons, parentheses, quotes).
+_WORD = re.compile(r"[,;:()\"“”]|[^\s,;:()\[\]{}\"“”‘’/!?]+")
 
 
 def _words(sent) -> list[Word]:
-    """A sentence's words: tokens glued without spaces are one word ("Critic-RM", "ResNet-50")."""
-    words: list[Word] = []
-    current: list = []
-
-    def flush() -> None:
-        if current:
-            text = "".join(t.text for t in current)
-            while text and text[-1] in ".":
-                text = text[:-1]
-            if text:
-                start = current[0].idx
-                words.append(Word(text, start, start + len(text)))
-            current.clear()
-
-    for token in sent:
-        if token.text in _SPLIT or token.is_space:
-            flush()
-            if token.text in ",;:()" or token.text in "\"“”":
-                words.append(Word(token.text, token.idx, token.idx + len(token.text)))
-        else:
-            current.append(token)
-            if token.whitespace_:
-                flush()
-    flush()
-    if words and words[-1].text == ".":
-        words.pop()
+    """A sentence's words: "Critic-RM", "ResNet-50" and "SDXLv1.0" are one word each."""
+    base = sent.start_char
+    words = []
+    for m in _WORD.finditer(sent.text):
+        text = m.group(0)
+        if len(text) > 1:
+            text = text.rstrip(".").strip("'")
+        elif text == "." or text == "'":
+            continue
+        if text:
+            start = base + m.start()
+            words.append(Word(text, start, start + len(text)))
     return words
 
 
@@ -328,7 +316,8 @@ class _Candidate:
 def _gazetteer_at(words: list[Word], i: int) -> tuple[int, Known] | None:
     exact, folded, longest = gazetteer()
     first = words[i].text
-    if first.casefold() not in _first_words() and _norm(first) not in _first_words():
+    firsts = _first_words()
+    if first.casefold() not in firsts and ("-" not in first or _norm(first) not in firsts):
         m = _VERSION.match(first) if _namey(first) else None
         if m:
             base = m.group("base")
@@ -576,14 +565,23 @@ def _title_names(title: str, abstract: str) -> list[tuple[str, list[str], int, i
     return []
 
 
-def _find(doc, text: str, title: str, field_name: str, released_here: set[str]) -> list[Finding]:
-    findings: list[Finding] = []
+def _parse(doc) -> list[tuple[object, list[Word], list[_Candidate]]]:
+    """Each sentence with its words and candidate names, worked out once per paper."""
+    out = []
     for sent in doc.sents:
         words = _words(sent)
-        for cand in _candidates(words):
+        out.append((sent, words, _candidates(words)))
+    return out
+
+
+def _find(parsed, text: str, field_name: str, released_here: set[str]) -> list[Finding]:
+    """Findings from the parsed sentences; names in ``released_here`` the paper releases."""
+    findings: list[Finding] = []
+    for sent, words, candidates in parsed:
+        for cand in candidates:
             rule = _release_rule(words, cand)
             role = "released" if rule else None
-            if rule is None and _norm(cand.name) in released_here:
+            if rule is None and released_here and _norm(cand.name) in released_here:
                 rule, role = "same-paper-release", "released"
             if rule is None:
                 rule = _use_rule(words, cand)
@@ -642,11 +640,13 @@ def find_in_papers(papers: Sequence[tuple[str, str]], batch_size: int = 256) -> 
         for name, aliases, start, end in _title_names(title, abstract):
             released.add(_norm(name))
             released.update(_norm(a) for a in aliases)
-        first = _find(doc, abstract, title, "abstract", released)
-        released.update(_norm(f.name) for f in first if f.role == "released")
-        for f in first:
-            released.update(_norm(a) for a in f.aliases if f.role == "released")
-        found.extend(_find(doc, abstract, title, "abstract", released) if released else first)
+        parsed = _parse(doc)
+        first = _find(parsed, abstract, "abstract", released)
+        new = {_norm(n) for f in first if f.role == "released" for n in (f.name, *f.aliases)}
+        if new - released:  # a name released later in the abstract: earlier mentions count too
+            released |= new
+            first = _find(parsed, abstract, "abstract", released)
+        found.extend(first)
         for name, aliases, start, end in _title_names(title, abstract):
             key = _norm(name)
             typed = [f for f in found if _norm(f.name) == key or key in map(_norm, f.aliases)]

@@ -1,14 +1,19 @@
 """The build stage: read -> extract -> one named graph per source in the store.
 
-:func:`build` reads every page first and extracts its triples, then replaces
-each source's named graph atomically. A page that cannot be read stops the
-build before anything is written, so a failed build leaves the store as it
-was. With ``strict=True`` a warning counts as an error.
+:func:`build` streams: it first reads every page (a page that cannot be read
+stops the build before anything is written), then extracts pages on all the
+cores it is given and replaces each source's named graph atomically as it
+comes back, so memory stays flat however many pages there are. With
+``strict=True`` a warning counts as an error. A build killed part-way leaves
+every source either as it was or complete with its new content.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +22,7 @@ from pyoxigraph import NamedNode, Triple
 from .errors import InputError
 from .extract import EXTRACTORS, Context, Extractor
 from .iris import Minter
-from .reader import Profile, ReadWarning, iter_files, read_file
+from .reader import Profile, ReadWarning, decode, iter_files, read_file, read_text
 from .store import GraphStore
 
 
@@ -61,38 +66,138 @@ def profile_triples(profile: Profile, context: Context,
     return list(seen)
 
 
-def build(paths: Iterable[str | Path], store: GraphStore, *, minter: Minter | None = None,
-          extractors: Sequence[Extractor] = EXTRACTORS, encoding: str | None = None,
-          strict: bool = False) -> BuildSummary:
-    """Build profile pages (files, folders, ``-``) into ``store``; one named graph per source."""
-    minter = minter or Minter.from_env()
-    summary = BuildSummary()
-    pending: list[tuple[Profile, list[Triple]]] = []
+def _serialise(triples: Iterable[Triple]) -> list[str]:
+    return sorted({f"{t.subject} {t.predicate} {t.object} ." for t in triples})
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: Path | None
+    text: str | None  # stdin's text, read once in the first pass
+    encoding: str | None
+    base: str
+    extractors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Done:
+    source: str
+    person: str
+    papers: int
+    lines: list[str]
+    warnings: list[ReadWarning]
+
+
+def _extract_one(job: _Job) -> _Done:
+    """Read and extract one page (in a worker process when ``jobs > 1``)."""
+    from .extract import get_extractor
+
+    profile = read_text(job.text, "stdin") if job.path is None else read_file(job.path, job.encoding)
+    context = Context(Minter(job.base))
+    triples = profile_triples(profile, context, [get_extractor(n) for n in job.extractors])
+    return _Done(profile.source, profile.name, len(profile.papers), _serialise(triples),
+                 [*profile.warnings, *context.warnings])
+
+
+def _check(paths: Iterable[str | Path], encoding: str | None,
+           strict: bool) -> tuple[list[tuple[Path | None, str | None]], int]:
+    """The first pass: read every page, so bad input stops the build before anything is written.
+
+    Returns the pages (stdin's text kept, files re-read later) and how many papers they list.
+    """
+    pages: list[tuple[Path | None, str | None]] = []
     seen: dict[str, str] = {}
+    papers = 0
     for path in iter_files(paths):
         where = str(path) if path is not None else "-"
-        profile = read_file(path, encoding)
+        text = None
+        if path is None:
+            text = decode(sys.stdin.buffer.read(), "<stdin>", encoding)
+            profile = read_text(text, "stdin")
+        else:
+            profile = read_file(path, encoding)
         if profile.source in seen:
             raise InputError(f"{seen[profile.source]} and {where} would be the same source "
                              f"{profile.source!r} (a source is named by its file name); "
                              "rename one: nothing was written")
+        if strict:
+            warnings = list(profile.warnings)
+            if not warnings:  # the cheap extractors warn too (an unknown category, ...)
+                context = Context(Minter())
+                profile_triples(profile, context, [e for e in EXTRACTORS if e.name != "artifacts"])
+                warnings = context.warnings
+            if warnings:
+                raise InputError(f"{warnings[0]} (--strict: nothing was written)")
         seen[profile.source] = where
-        context = Context(minter)
-        triples = profile_triples(profile, context, extractors)
-        warnings = [*profile.warnings, *context.warnings]
-        if strict and warnings:
-            raise InputError(f"{warnings[0]} (--strict: nothing was written)")
-        summary.warnings.extend(warnings)
-        pending.append((profile, triples))
-    for profile, triples in pending:
-        graph = minter.source(profile.source)
-        count = store.replace_graph(graph, triples)
-        summary.sources.append(SourceResult(profile.source, graph, profile.name,
-                                            len(profile.papers), count))
-    figures = stats(store)
-    summary.papers, summary.people, summary.triples = (
-        figures["papers"], figures["people"], figures["triples"])
+        papers += len(profile.papers)
+        pages.append((path, text))
+    return pages, papers
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
+          extractors: Sequence[Extractor] = EXTRACTORS, encoding: str | None = None,
+          strict: bool = False, jobs: int = 1, progress: ProgressFn | None = None) -> BuildSummary:
+    """Build profile pages (files, folders, ``-``) into ``store``; one named graph per source.
+
+    Two passes: the first reads every page (a bad page stops the build before
+    anything is written); the second extracts pages on ``jobs`` processes and
+    replaces each source's graph atomically as its page comes back, in the
+    order given, holding only a few pages in memory at a time.
+    ``progress(papers_done, papers_total)`` is called after each page.
+    """
+    minter = minter or Minter.from_env()
+    pages, total = _check(paths, encoding, strict)
+    names = tuple(e.name for e in extractors)
+    work = (_Job(path, text, encoding, minter.base, names) for path, text in pages)
+    summary = BuildSummary()
+    done_papers = 0
+    written = 0
+    for done in _run(work, jobs):
+        if strict and done.warnings:
+            raise InputError(f"{done.warnings[0]} (--strict: this source and the ones after it "
+                             f"were not written; {len(summary.sources)} before it were)")
+        graph = minter.source(done.source)
+        count = store.replace_graph_lines(graph, done.lines)
+        written += count
+        summary.warnings.extend(done.warnings)
+        summary.sources.append(SourceResult(done.source, graph, done.person, done.papers, count))
+        done_papers += done.papers
+        if progress is not None:
+            progress(done_papers, total)
+    row = next(iter(store.query(_COUNTS, name="stats")))
+    summary.papers, summary.people = int(row["papers"].value), int(row["people"].value)
+    summary.triples = written
     return summary
+
+
+def _run(work: Iterable[_Job], jobs: int) -> Iterator[_Done]:
+    """Results of ``_extract_one`` in order; at most ``2 * jobs`` pages in flight."""
+    if jobs <= 1:
+        yield from map(_extract_one, work)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pending: deque = deque()
+        for job in work:
+            pending.append(pool.submit(_extract_one, job))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def default_jobs() -> int:
+    """The machine's cores (those this process may use)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 _COUNTS = """

@@ -98,9 +98,14 @@ class GraphStore:
         One SPARQL update: take the graph's triples that no other source holds out of the
         union graph, drop the graph, insert the new triples into it and into the union.
         """
+        return self.replace_graph_lines(
+            graph, sorted({f"{t.subject} {t.predicate} {t.object} ." for t in triples}))
+
+    def replace_graph_lines(self, graph: NamedNode, lines: list[str]) -> int:
+        """:meth:`replace_graph` with the triples already written as N-Triples lines
+        (by pyoxigraph's own term serialisation, so every term is escaped)."""
         if graph == UNION:
             raise StoreError(f"{UNION.value} is the store's own union graph")
-        lines = sorted({f"{t.subject} {t.predicate} {t.object} ." for t in triples})
         body = "\n".join(lines)
         update = (f"{_FORGET.format(g=graph, u=UNION)} ;\nDROP SILENT GRAPH {graph} ;\n"
                   f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}}\nGRAPH {UNION} {{\n{body}\n}} }}")
