@@ -6,7 +6,7 @@ The pipeline, one module a stage::
     extract  records -> RDF triples, by the extractors in one registry
     iris     stable IRIs for people, papers, tags, categories, artifacts
     store    one named graph per source in an on-disk Oxigraph store
-    query | export | viz   what people use
+    query | export | viz | analyze | report   what people use
 
 ``import kg`` stays quick: spaCy and pyvis load only when they are used.
 """

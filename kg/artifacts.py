@@ -710,6 +710,13 @@ def _unify(findings: list[Finding]) -> list[Finding]:
 
 # -- into the graph ---------------------------------------------------------------------------
 
+def _decimal(value: float) -> str:
+    """The canonical form Oxigraph stores an xsd:decimal in ("0.9", "1"), so what the extractor
+    yields is exactly what the store gives back."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
 def artifact_triples(profile, ctx) -> Iterator[Triple]:
     """The artifacts extractor of the registry: findings as artifact and mention nodes."""
     from .extract import code_urls, paper_iri
@@ -744,7 +751,7 @@ def artifact_triples(profile, ctx) -> Iterator[Triple]:
             yield Triple(mention, KG.endOffset, Literal(str(f.end), datatype=XSD.integer))
             yield Triple(mention, KG.matchedText, Literal(f.matched or f.name))
             yield Triple(mention, KG.rule, Literal(f.rule))
-            yield Triple(mention, KG.confidence, Literal(f"{f.confidence:.2f}", datatype=XSD.decimal))
+            yield Triple(mention, KG.confidence, Literal(_decimal(f.confidence), datatype=XSD.decimal))
             yield Triple(mention, KG.extractedBy, extractor)
             if f.role == "released":
                 for repo in repos:

@@ -13,6 +13,11 @@ module boundary (``raise ... from exc``)::
     │   └── StoreLockedError     exit 2: another process is writing the store
     └── EnvironmentProblem       exit 2: a missing dependency or pipeline
 
+Exit codes of the ``kg`` command (``kg.cli.main``): 0 ok; 1 the user's input (a bad
+page, option, query or parameter; a usage error); 2 the store or the machine (a locked
+or missing store, a file that cannot be written, no memory); 3 a bug (``--debug``
+shows its traceback); 130 interrupted. Every error prints one line.
+
 >>> str(ProfileError("bad date", path="a.txt", line=12))
 'a.txt:12: bad date'
 """

@@ -249,13 +249,18 @@ def with_bindings(text: str, bindings: Mapping[str, NamedNode | Literal]) -> str
 
 
 def run(store: Any, query: NamedQuery, values: Mapping[str, str] | None = None) -> Result:
-    """Run ``query`` on ``store`` (anything with ``query(text, bindings, name)``)."""
+    """Run ``query`` on ``store`` (anything with ``query(text, name=...)``: a
+    :class:`~kg.store.GraphStore` or a :class:`~kg.remote.RemoteStore`).
+
+    The answer can be pyoxigraph's ``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``,
+    or anything alike: an object with ``variables`` that yields solutions, a ``bool``, or
+    an iterable of ``Triple``."""
     text = with_bindings(query.text, bind(query, values or {}))
     answer = store.query(text, name=query.name)
     try:  # pyoxigraph evaluates lazily: errors can come while the answer is read
         if isinstance(answer, QueryBoolean) or isinstance(answer, bool):
             return Result(["result"], [[bool(answer)]], boolean=bool(answer))
-        if isinstance(answer, QueryTriples):
+        if isinstance(answer, QueryTriples) or not hasattr(answer, "variables"):  # or a server's triples
             triples = list(answer)
             rows = [[to_python(t.subject), to_python(t.predicate), to_python(t.object)]
                     for t in triples]

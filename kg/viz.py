@@ -3,7 +3,8 @@
 :func:`graph_view` asks the store for the nodes and edges people look at
 (papers, people, organisation tags, categories, repositories and artifacts;
 queries ``graph-nodes`` and ``graph-edges``) and returns plain data;
-:func:`draw` turns that into a page that needs no network: vis-network is
+:func:`query_view` does the same for the subgraph a CONSTRUCT query chooses
+(``ego``: one person's neighbourhood); :func:`draw` turns either into a page that needs no network: vis-network is
 inlined and every remote link pyvis adds is removed. Tooltips are plain text:
 vis-network shows them with ``innerText`` and pyvis writes them as JSON, so
 no text from a profile can run as HTML or script.
@@ -13,9 +14,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyoxigraph import NamedNode
+
+from .errors import QueryError
 from .query import load_query, run
 
 ONT = "https://w3id.org/scholar-kg/ontology#"
@@ -62,6 +67,42 @@ def _local(iri: str) -> str:
 
 def graph_view(store, max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
     """The store's graph as nodes (one per typed resource of :data:`STYLES`) and edges."""
+    kinds, labels, details = _node_table(store)
+    edges = [(s, _local(p), o) for s, p, o in run(store, load_query("graph-edges")).rows
+             if s in kinds and o in kinds]
+    return _assemble(kinds, labels, details, edges, max_nodes)
+
+
+def query_view(store, query: str, values: Mapping[str, str] | None = None,
+               max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
+    """The subgraph a CONSTRUCT query (a library name or a ``.rq`` file) chooses.
+
+    Nodes are the resources of the answer that the full view draws (same kind, label and
+    tooltip); edges are the answer's triples whose predicate the full view draws. So
+    ``--query ego --param person=...`` shows one person's neighbourhood as the big page would.
+    """
+    named = load_query(query)
+    result = run(store, named, values or {})
+    if result.triples is None:
+        raise QueryError(f"{named.name}: a graph needs a CONSTRUCT query, not {named.form}")
+    kinds, labels, details = _node_table(store)
+    chosen: dict[str, None] = {}
+    edges: dict[tuple[str, str, str], None] = {}
+    for triple in result.triples:
+        s = triple.subject.value if isinstance(triple.subject, NamedNode) else None
+        o = triple.object.value if isinstance(triple.object, NamedNode) else None
+        for iri in (s, o):
+            if iri in kinds:
+                chosen.setdefault(iri)
+        link = _local(triple.predicate.value)
+        if link in EDGE_LABELS and s in kinds and o in kinds:
+            edges.setdefault((s, link, o))
+    kinds = {iri: kinds[iri] for iri in chosen}
+    return _assemble(kinds, labels, details, list(edges), max_nodes)
+
+
+def _node_table(store) -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
+    """Kind, label and tooltip lines of every node the graph page can draw (``graph-nodes``)."""
     rows = run(store, load_query("graph-nodes")).rows
     kinds: dict[str, str] = {}
     labels: dict[str, str] = {}
@@ -76,8 +117,12 @@ def graph_view(store, max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
             labels[iri] = label
         if detail and detail not in details[iri]:
             details[iri].append(detail)
-    edges = [(s, _local(p), o) for s, p, o in run(store, load_query("graph-edges")).rows
-             if s in kinds and o in kinds]
+    return kinds, labels, details
+
+
+def _assemble(kinds: dict[str, str], labels: dict[str, str], details: dict[str, list[str]],
+              edges: list[tuple[str, str, str]], max_nodes: int) -> GraphView:
+    """The view of these nodes and edges, keeping the ``max_nodes`` best connected."""
     view = GraphView()
     keep = list(kinds)
     if len(keep) > max_nodes:
@@ -91,7 +136,7 @@ def graph_view(store, max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
     for iri in keep:
         kind = kinds[iri]
         label = labels.get(iri) or _local(iri)
-        tooltip = "\n".join([f"{STYLES[kind][0]}: {label}", *details[iri], iri])
+        tooltip = "\n".join([f"{STYLES[kind][0]}: {label}", *details.get(iri, ()), iri])
         view.nodes.append(Node(iri, kind, label, tooltip))
     view.edges = [(s, p, o) for s, p, o in edges if s in kept and o in kept]
     return view
@@ -102,7 +147,7 @@ _REMOTE = re.compile(
     r'|<link[^>]*href="\.\./node_modules[^"]*"[^>]*>\s*|<script[^>]*src="\.\./node_modules[^"]*"[^>]*>\s*</script>\s*')
 
 
-def _legend(view: GraphView) -> str:
+def _legend(view: GraphView, heading: str = "scholar-kg") -> str:
     present = [k for k in STYLES if any(n.kind == k for n in view.nodes)]
     items = "".join(
         f'<li><span class="kg-swatch" style="background:{STYLES[k][1]}"></span>{STYLES[k][0]}'
@@ -116,7 +161,7 @@ def _legend(view: GraphView) -> str:
         '.kg-swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;'
         'vertical-align:middle}.kg-count{color:#777}.kg-note{margin:6px 0 0;color:#a33;max-width:220px}'
         'body{margin:0}#mynetwork{border:none!important}</style>'
-        f'<div id="kg-legend"><strong>scholar-kg</strong> · {len(view.nodes)} nodes, '
+        f'<div id="kg-legend"><strong>{_escape(heading)}</strong> · {len(view.nodes)} nodes, '
         f'{len(view.edges)} links<ul>{items}</ul>{note}</div>'
     )
 
@@ -133,7 +178,34 @@ _FREEZE = """
 _NETWORK = "network = new vis.Network(container, data, options);"
 
 
-def render(view: GraphView, title: str = "scholar-kg graph") -> str:
+#: Above this many nodes the layout skips vis-network's slow "improved layout" seeding and
+#: runs fewer physics iterations, so a page of several thousand nodes settles in seconds.
+LARGE_GRAPH = 1000
+
+
+def physics_options(nodes: int) -> str:
+    """vis-network options for a graph of ``nodes`` nodes (JSON text).
+
+    >>> import json
+    >>> json.loads(physics_options(3000))["physics"]["stabilization"]["iterations"]
+    133
+    """
+    import json
+
+    iterations = 400 if nodes <= LARGE_GRAPH else max(100, min(400, 400_000 // nodes))
+    options = {
+        "physics": {"solver": "forceAtlas2Based",
+                    "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 90},
+                    "stabilization": {"enabled": True, "iterations": iterations, "fit": True}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+        "edges": {"smooth": False},
+    }
+    if nodes > LARGE_GRAPH:
+        options["layout"] = {"improvedLayout": False}
+    return json.dumps(options)
+
+
+def render(view: GraphView, title: str = "scholar-kg graph", heading: str = "scholar-kg") -> str:
     """The HTML page for ``view``: offline, with a legend, sizes by degree, a frozen layout."""
     from pyvis.network import Network  # pyvis loads only when a page is drawn
 
@@ -150,17 +222,11 @@ def render(view: GraphView, title: str = "scholar-kg graph") -> str:
                      size=10 + min(30, 2 * degree[node.id]))
     for s, p, o in view.edges:
         net.add_edge(s, o, title=EDGE_LABELS.get(p, p), arrows="to", color="#bbbbbb")
-    net.set_options("""{
-      "physics": {"solver": "forceAtlas2Based",
-                  "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 90},
-                  "stabilization": {"enabled": true, "iterations": 400, "fit": true}},
-      "interaction": {"hover": true, "tooltipDelay": 120, "navigationButtons": false},
-      "edges": {"smooth": false}
-    }""")
+    net.set_options(physics_options(len(view.nodes)))
     html = net.generate_html()
     html = _REMOTE.sub("", html)
     html = html.replace("<head>", f"<head>\n<title>{_escape(title)}</title>", 1)
-    html = re.sub(r"<body>", "<body>\n" + _legend(view), html, count=1)
+    html = re.sub(r"<body>", lambda _: "<body>\n" + _legend(view, heading), html, count=1)
     if _NETWORK not in html:
         raise RuntimeError("pyvis changed its page template: cannot hook the layout freeze")
     html = html.replace(_NETWORK, _NETWORK + "\n" + _FREEZE, 1)
@@ -173,8 +239,18 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def draw(store, path: str | Path = "graph.html", max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
-    """Write the page for the whole store to ``path``; returns what was drawn."""
-    view = graph_view(store, max_nodes=max_nodes)
-    Path(path).write_text(render(view), encoding="utf-8")
+def draw(store, path: str | Path = "graph.html", max_nodes: int = DEFAULT_MAX_NODES,
+         query: str | None = None, values: Mapping[str, str] | None = None) -> GraphView:
+    """Write the page for the whole store, or for the subgraph a CONSTRUCT ``query`` chooses
+    (with parameter ``values``), to ``path``; returns what was drawn."""
+    if query is None:
+        view = graph_view(store, max_nodes=max_nodes)
+        page = render(view)
+    else:
+        view = query_view(store, query, values, max_nodes=max_nodes)
+        label = Path(query).stem if query.endswith(".rq") else query
+        about = ", ".join(f"{k}={v}" for k, v in (values or {}).items())
+        heading = f"{label} ({about})" if about else label
+        page = render(view, title=f"scholar-kg · {heading}", heading=heading)
+    Path(path).write_text(page, encoding="utf-8")
     return view

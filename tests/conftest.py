@@ -41,3 +41,56 @@ def fresh_store(tmp_path: Path):
     """An empty on-disk store, writable."""
     with GraphStore.open(tmp_path / "store") as store:
         yield store
+
+
+# -- a real browser, for the pages people look at (kg viz, kg report) -------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+class WatchedPage:
+    """A playwright page with every request, console error, page error and dialog recorded."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Debian Chromium driven by the playwright package, one per test module (two
+    playwright drivers cannot run at once, and tests/test_viz.py starts its own)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def watched_page(chromium):
+    """A factory: ``watched_page(path, width=1400, height=900)`` opens a local file, watched."""
+    opened: list[WatchedPage] = []
+
+    def open_page(path: Path, width: int = 1400, height: int = 900) -> WatchedPage:
+        watched = WatchedPage(chromium.new_page(viewport={"width": width, "height": height}))
+        opened.append(watched)
+        watched.page.goto(Path(path).as_uri())
+        return watched
+
+    yield open_page
+    for watched in opened:
+        watched.page.close()

@@ -17,7 +17,8 @@ import rdflib
 from kg.demo import sample_path
 from kg.query import list_queries
 
-COMMANDS = ["build", "query", "export", "viz", "stats", "demo", "extract", "explain", "eval"]
+COMMANDS = ["build", "query", "export", "viz", "stats", "demo", "extract", "explain", "eval", "analyze",
+            "report", "serve"]
 README = Path(__file__).resolve().parent.parent / "README.md"
 SUMMARY = re.compile(r"store: (\d+) papers, (\d+) people, (\d+) triples")
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import ProfileError
-from kg.reader import Profile, clean_text, decode, read_file, read_paths, read_text
+from kg.reader import Profile, clean_text, decode, parse_lines, read_file, read_paths, read_text
 
 OWNER = "Dhruv Mahajan"
 
@@ -273,7 +273,9 @@ _paper_header = st.builds(
 )
 _author_line = st.lists(st.text(min_size=0, max_size=20), max_size=4).map(", ".join).flatmap(
     lambda a: st.sampled_from([a, a + " et al.", a + " · meta-ai", a + " et al. · x, y"]))
-_any_line = st.text(max_size=60)
+_any_line = st.one_of(st.text(max_size=60), st.sampled_from([
+    "CVCode", "CV", "Jan 4, 2023Code", "LGMay 2023", "XX Jan 4, 2023 Code", "\u00b7", " \u00b7 , ,",
+    "Ann Bee et al. \u00b7", '"} ; DROP ALL ; #', "\ufeff\u200b\u200e", "\x00\x1b[2J", "\u2028"]))
 _page = st.lists(st.one_of(_header_line, _paper_header, _author_line, _any_line), max_size=40).flatmap(
     lambda lines: st.sampled_from(["\n", "\r\n", "\r"]).map(lambda sep: sep.join(lines)))
 
@@ -294,3 +296,5 @@ def test_reader_returns_profile_or_raises_profile_error(text: str) -> None:
         return
     assert isinstance(result, Profile)
     assert result.name == clean_text(result.name) != ""
+    # Read line by line, as a file is streamed, the page gives the same records.
+    assert parse_lines(text.splitlines(keepends=True), "random.txt").profile() == result

@@ -1,0 +1,289 @@
+"""Builds are atomic per source, and one process writes a store at a time.
+
+A build of a source either replaces its named graph completely or leaves the store as it
+was: a page that fails (or warns, under ``--strict``) writes nothing, and a build killed
+with SIGKILL part-way through a folder leaves a store that opens, in which every source
+graph is complete: old or new, never a mix. A second writer gets a one-line error and exit
+code 2 while readers (``kg query``, ``kg export``) carry on.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import Store
+
+from kg.demo import sample_path
+from kg.iris import Minter
+from kg.store import GraphStore
+
+SAMPLE = sample_path()
+SAMPLE_LINES = SAMPLE.read_text(encoding="utf-8").split("\n")
+KG = "https://w3id.org/scholar-kg/ontology#"
+
+
+def kg_command(*args: str, store: Path) -> list[str]:
+    return [sys.executable, "-m", "kg", *args, "--store", str(store)]
+
+
+def kg(*args: str, store: Path, stdin: str | None = None, timeout: float = 300,
+       ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
+    return subprocess.run(kg_command(*args, store=store), env=env, input=stdin, capture_output=True,
+                          text=True, encoding="utf-8", timeout=timeout)
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def all_quads(location: Path) -> set[str]:
+    """Every quad the store folder holds, its own bookkeeping graphs included."""
+    store = Store.read_only(str(location))
+    try:
+        return {str(q) for q in store}
+    finally:
+        del store
+
+
+def graphs_of(location: Path) -> dict[str, frozenset[str]]:
+    """Each source graph's triples, as N-Triples lines."""
+    with GraphStore.open(location, read_only=True) as store:
+        graphs: dict[str, set[str]] = defaultdict(set)
+        for quad in store.quads():
+            graphs[quad.graph_name.value].add(str(quad.triple))
+        return {g: frozenset(t) for g, t in graphs.items()}
+
+
+def header_line(k: int) -> int:
+    return 12 + 7 * (k - 1)
+
+
+# --------------------------------------------------------------------------- a failing page
+
+
+@pytest.fixture(scope="module")
+def sample_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store folder holding the sample, built by ``kg build`` (copy it before writing)."""
+    location = tmp_path_factory.mktemp("atomic") / "store"
+    result = kg("build", str(SAMPLE), store=location)
+    assert result.returncode == 0, result.stderr
+    return location
+
+
+def broken_sample(tmp_path: Path, fault: str) -> Path:
+    """The sample under its own file name, its first title changed and paper 30 of 37 broken."""
+    lines = list(SAMPLE_LINES)
+    lines[header_line(1)] = "A title changed before the broken paper"
+    at = header_line(30) - 1
+    if fault == "no date":           # a warning: fails only under --strict
+        lines[at] = "CVCode"
+    elif fault == "unknown category":
+        lines[at] = "QQJan 4, 2023"
+    elif fault == "impossible date":   # an error
+        lines[at] = "CVFeb 30, 2023"
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    path = folder / SAMPLE.name
+    data = "\n".join(lines).encode("utf-8")
+    if fault == "not utf-8":
+        title = data.index(lines[at + 1].encode("utf-8"))
+        data = data[:title] + b"\xff" + data[title:]
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("fault, strict", [("no date", True), ("unknown category", True),
+                                           ("impossible date", False), ("not utf-8", False)])
+def test_build_broken_paper_30_of_37_writes_nothing(fault: str, strict: bool, sample_built: Path,
+                                                    tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    shutil.copytree(sample_built, location)
+    before = all_quads(location)
+    page = broken_sample(tmp_path, fault)
+    result = kg("build", *(["--strict"] if strict else []), str(page), store=location)
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert f"{page}:{header_line(30) + (1 if fault == 'not utf-8' else 0)}" in line or \
+        f"{SAMPLE.name}:{header_line(30)}" in line, line
+    assert all_quads(location) == before
+    if strict:  # the same page without --strict builds, warning, and replaces the graph
+        result = kg("build", str(page), store=location)
+        assert result.returncode == 0, result.stderr
+        assert f":{header_line(30)}:" in result.stderr
+        assert all_quads(location) != before
+
+
+# --------------------------------------------------------------------------- one writer
+
+
+def locked_by_another_process(location: Path) -> bool:
+    """Whether another process holds the store's write lock (RocksDB's fcntl lock on LOCK)."""
+    try:
+        fd = os.open(location / "LOCK", os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def test_store_second_writer_is_refused_while_readers_carry_on(sample_built: Path,
+                                                               tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    shutil.copytree(sample_built, location)
+    # A real writer: ``kg build -`` opens the store, then waits for its page on stdin.
+    writer = subprocess.Popen(kg_command("build", "-", store=location), stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              encoding="utf-8")
+    try:
+        deadline = time.monotonic() + 60
+        while not locked_by_another_process(location):
+            assert writer.poll() is None, writer.communicate()
+            assert time.monotonic() < deadline, "the writer never took the store's lock"
+            time.sleep(0.05)
+
+        second = kg("build", str(SAMPLE), store=location)
+        assert second.returncode == 2
+        line = one_error_line(second)
+        assert line == (f"error: the store {location} is locked by another process writing to it; "
+                        "wait for it to finish (kg query and kg export still work)")
+
+        query = kg("query", "coauthors", "--format", "csv", store=location)
+        assert query.returncode == 0, query.stderr
+        assert query.stdout.splitlines()[1].startswith("Abhimanyu Dubey,7")
+        export = kg("export", "--format", "ntriples", store=location)
+        assert export.returncode == 0, export.stderr
+        assert len(rdflib.Graph().parse(data=export.stdout, format="nt")) > 1000
+        assert writer.poll() is None  # the writer was not disturbed
+
+        page = "Kate Example\n\nCV\n\nCVJan 1, 2024\nA Late Paper\n\nKate Example\n\nText.\n"
+        out, err = writer.communicate(page, timeout=120)
+        assert writer.returncode == 0, err
+        assert "built stdin: Kate Example, 1 papers" in out
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
+    after = kg("query", "papers-by-person", "--param", "person=Kate Example", "--format", "csv",
+               store=location)
+    assert "A Late Paper" in after.stdout
+
+
+# --------------------------------------------------------------------------- killed mid-build
+
+PROFILES = 1000
+POOL = 1500
+
+
+def write_lab(folder: Path, version: str = "") -> None:
+    """A lab of 1,000 small profile pages, each listing one or two papers out of a pool of 1,500
+    (a paper reads the same on every page that lists it); ``version`` marks the titles."""
+    folder.mkdir(parents=True)
+    rng = random.Random(3)
+    people = [f"Person{i:04d} Lab{i % 50:02d}" for i in range(PROFILES)]
+
+    def block(pid: int) -> str:
+        code = f" Code: https://github.com/lab{pid % 40}/thing{pid}." if pid % 3 == 0 else ""
+        return (f"CVJan {pid % 28 + 1}, {2010 + pid % 15}{'Code' if code else ''}\n"
+                f"Paper {pid} on robust things{version}\n\n"
+                f"{people[pid % PROFILES]}, {people[pid * 7 % PROFILES]} et al. \u00b7 lab-{pid % 5}\n\n"
+                f"We introduce Thing{pid}Net.{code}\n")
+
+    for i, person in enumerate(people):
+        pids = sorted(rng.sample(range(POOL), 1 + (i % 4 == 0)))
+        page = (f"{person}\n\nCV\nh-index{i % 40}\n{i * 10}citations\n\n"
+                + "\n".join(block(pid) for pid in pids))
+        (folder / f"p{i:04d}.txt").write_text(page, encoding="utf-8")
+
+
+def has_new_graph(location: Path) -> bool:
+    """Whether a reader already sees a source graph of the new version."""
+    try:
+        store = Store.read_only(str(location))
+    except OSError:
+        return False
+    try:
+        return bool(store.query(f"""ASK {{ GRAPH ?g {{ ?p <{KG}title> ?t
+                                   FILTER(STRENDS(?t, "(v2)")) }} }}""", use_default_graph_as_union=False))
+    finally:
+        del store
+
+
+@pytest.mark.slow
+def test_build_killed_part_way_leaves_every_source_old_or_new(tmp_path: Path) -> None:
+    old_pages, new_pages = tmp_path / "old" / "lab", tmp_path / "new" / "lab"
+    write_lab(old_pages)
+    write_lab(new_pages, version=" (v2)")
+    assert sorted(p.name for p in old_pages.iterdir()) == sorted(p.name for p in new_pages.iterdir())
+
+    old_store, new_store, victim = tmp_path / "old-store", tmp_path / "new-store", tmp_path / "victim"
+    built = kg("build", str(old_pages), "--no-progress", store=old_store)
+    assert built.returncode == 0, built.stderr
+
+    # The reference build of the new pages, and beside it the build to kill: killed once it
+    # has written some sources (a reader sees one), a moment later. Should it finish first,
+    # it is tried again on a fresh copy, killed at once.
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    reference = subprocess.Popen(kg_command("build", str(new_pages), "--no-progress", store=new_store),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    for delay in (random.Random().uniform(0.1, 0.6), 0.0, 0.0):
+        shutil.rmtree(victim, ignore_errors=True)
+        shutil.copytree(old_store, victim)
+        build = subprocess.Popen(kg_command("build", str(new_pages), "--no-progress", store=victim),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        try:
+            deadline = time.monotonic() + 240
+            while not has_new_graph(victim) and build.poll() is None:
+                assert time.monotonic() < deadline, "the build wrote nothing in time"
+                time.sleep(0.05)
+            time.sleep(delay)
+            build.send_signal(signal.SIGKILL)
+            code = build.wait(timeout=30)
+        finally:
+            if build.poll() is None:
+                build.kill()
+                build.wait()
+        assert code in (0, -signal.SIGKILL), build.communicate()[1]
+        if code == -signal.SIGKILL:
+            break
+    assert code == -signal.SIGKILL, "the build finished each time before it could be killed"
+    assert reference.wait(timeout=300) == 0, reference.communicate()[1]
+
+    old, new, got = graphs_of(old_store), graphs_of(new_store), graphs_of(victim)
+    assert len(old) == len(new) == PROFILES and set(old) == set(new)
+    assert set(got) == set(old), "a source graph went missing or appeared"
+    states = {g: "old" if triples == old[g] else "new" if triples == new[g] else "mixed"
+              for g, triples in got.items()}
+    counts = {s: list(states.values()).count(s) for s in ("old", "new", "mixed")}
+    assert counts["mixed"] == 0, [g for g, s in states.items() if s == "mixed"][:5]
+    assert counts["new"] > 0, counts  # it was killed part-way, not before writing
+
+    # The store opens for writing again, and what queries see (each triple once) is the union
+    # of the sources it holds.
+    with GraphStore.open(victim) as store:
+        union = {str(t) for t in store.union_triples()}
+    assert union == set().union(*got.values())
+    first = Minter().source("p0000.txt").value
+    again = kg("build", str(new_pages / "p0000.txt"), "--no-progress", store=victim)
+    assert again.returncode == 0, again.stderr
+    assert graphs_of(victim)[first] == new[first]
