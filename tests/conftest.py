@@ -71,7 +71,7 @@ class WatchedPage:
 @pytest.fixture(scope="module")
 def chromium():
     """Headless Debian Chromium driven by the playwright package, one per test module (two
-    playwright drivers cannot run at once, and tests/test_viz.py starts its own)."""
+    playwright drivers cannot run at once)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -18,9 +18,6 @@ from kg.store import GraphStore
 from kg.viz import STYLES, draw
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 VIEWPORT = {"width": 1400, "height": 900}
 OWNER = "Dhruv Mahajan"
 EVIL_TITLE = "<img src=x onerror=alert(1)>"
@@ -52,16 +49,6 @@ pytestmark = pytest.mark.browser
 # -- fixtures ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def sample_page(tmp_path_factory: pytest.TempPathFactory, built_store_dir: Path):
     """The sample's graph page, drawn once for the module: (path, view)."""
     path = tmp_path_factory.mktemp("viz") / "graph.html"
@@ -83,25 +70,9 @@ def evil_page(tmp_path: Path):
     return tmp_path / "graph.html", view
 
 
-class Watched:
-    """A page with every request, console error, page error and dialog recorded."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        page.on("dialog", self._dialog)
-
-    def _dialog(self, dialog) -> None:
-        self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
 
 
-def _open(browser, path: Path, require_stable_flag: bool = True) -> Watched:
+def _open(watched_page, path: Path, require_stable_flag: bool = True):
     """Load a page and wait until its layout is still.
 
     The page says when physics has settled (``data-kg-stable``). Without
@@ -109,9 +80,8 @@ def _open(browser, path: Path, require_stable_flag: bool = True) -> Watched:
     positions stop moving, so tests about other things don't hang on that flag (its
     own test is ``test_viz_small_graph_sets_stable_flag_and_freezes``).
     """
-    page = browser.new_page(viewport=VIEWPORT)
-    watched = Watched(page)
-    page.goto(path.as_uri())
+    watched = watched_page(path, VIEWPORT["width"], VIEWPORT["height"])
+    page = watched.page
     if require_stable_flag:
         page.wait_for_function("document.body.dataset.kgStable === 'true'", timeout=20_000)
     else:
@@ -157,9 +127,9 @@ def test_viz_page_has_no_remote_resources_in_html(sample_page):
     assert "vis.Network" in html  # vis-network is really inlined, not just dropped
 
 
-def test_viz_page_loads_only_local_resources_without_errors(browser, sample_page):
+def test_viz_page_loads_only_local_resources_without_errors(watched_page, sample_page):
     path, _ = sample_page
-    watched = _open(browser, path)
+    watched = _open(watched_page, path)
     try:
         assert watched.requests, "no request recorded at all: the listener did not work"
         outside = [u for u in watched.requests if not u.startswith(("file://", "data:"))]
@@ -172,9 +142,9 @@ def test_viz_page_loads_only_local_resources_without_errors(browser, sample_page
 
 # -- drawn and complete -----------------------------------------------------------------------
 
-def test_viz_canvas_is_not_blank(browser, sample_page):
+def test_viz_canvas_is_not_blank(watched_page, sample_page):
     path, _ = sample_page
-    watched = _open(browser, path)
+    watched = _open(watched_page, path)
     try:
         painted = watched.page.evaluate(
             """() => { const c = document.querySelector('canvas');
@@ -190,11 +160,11 @@ def test_viz_canvas_is_not_blank(browser, sample_page):
         watched.page.close()
 
 
-def test_viz_page_node_count_matches_store_and_view(browser, sample_page, sample_store):
+def test_viz_page_node_count_matches_store_and_view(watched_page, sample_page, sample_store):
     path, view = sample_page
     rows = run(sample_store, load_query("graph-nodes")).rows
     in_store = {node for node, type_, _, _ in rows if type_.rpartition("#")[2] in STYLES}
-    watched = _open(browser, path)
+    watched = _open(watched_page, path)
     try:
         count = watched.page.evaluate("nodes.length")
         ids = set(watched.page.evaluate("nodes.getIds()"))
@@ -207,9 +177,9 @@ def test_viz_page_node_count_matches_store_and_view(browser, sample_page, sample
     assert summary["edges"] == len(view.edges)
 
 
-def test_viz_legend_counts_each_kind(browser, sample_page):
+def test_viz_legend_counts_each_kind(watched_page, sample_page):
     path, view = sample_page
-    watched = _open(browser, path)
+    watched = _open(watched_page, path)
     try:
         legend = watched.page.locator("#kg-legend")
         assert legend.is_visible()
@@ -222,10 +192,10 @@ def test_viz_legend_counts_each_kind(browser, sample_page):
         assert re.search(rf"{re.escape(STYLES[kind][0])}\s+{count}\b", text), (kind, text)
 
 
-def test_viz_nodes_are_drawn_in_their_legend_colour(browser, sample_page):
+def test_viz_nodes_are_drawn_in_their_legend_colour(watched_page, sample_page):
     """Each node is drawn in the colour of its kind that the legend shows (STYLES)."""
     path, view = sample_page
-    watched = _open(browser, path)
+    watched = _open(watched_page, path)
     page = watched.page
     try:
         page.mouse.move(VIEWPORT["width"] - 5, VIEWPORT["height"] - 5)
@@ -264,10 +234,10 @@ def test_viz_nodes_are_drawn_in_their_legend_colour(browser, sample_page):
     assert max(abs(a - b) for a, b in zip(pixel, rgb(STYLES["Paper"][1]))) <= 8, pixel
 
 
-def test_viz_hovering_a_person_shows_its_tooltip(browser, sample_page):
+def test_viz_hovering_a_person_shows_its_tooltip(watched_page, sample_page):
     path, view = sample_page
     owner = next(n for n in view.nodes if n.kind == "Person" and n.label == OWNER)
-    watched = _open(browser, path)
+    watched = _open(watched_page, path)
     try:
         tooltip = _hover_tooltip(watched.page, owner.id)
         text = tooltip.inner_text()
@@ -277,12 +247,12 @@ def test_viz_hovering_a_person_shows_its_tooltip(browser, sample_page):
     assert "Papers: 37" in text
 
 
-def test_viz_screenshot_of_the_sample(browser, sample_page, tmp_path):
+def test_viz_screenshot_of_the_sample(watched_page, sample_page, tmp_path):
     path, _ = sample_page
     target = ROOT / "docs" / "graph.png" if os.environ.get("KG_SCREENSHOTS") == "1" \
         else tmp_path / "graph.png"
     target.parent.mkdir(parents=True, exist_ok=True)
-    watched = _open(browser, path)
+    watched = _open(watched_page, path)
     try:
         watched.page.mouse.move(VIEWPORT["width"] - 5, VIEWPORT["height"] - 5)
         watched.page.screenshot(path=str(target), full_page=True)
@@ -294,11 +264,11 @@ def test_viz_screenshot_of_the_sample(browser, sample_page, tmp_path):
     assert len(data) > 20_000  # a drawn graph, not a blank page
 
 
-def test_viz_small_graph_sets_stable_flag_and_freezes(browser, evil_page):
+def test_viz_small_graph_sets_stable_flag_and_freezes(watched_page, evil_page):
     """A graph of a few nodes settles at once; the page must still say so and freeze."""
     path, view = evil_page
     assert len(view.nodes) < 10
-    watched = _open(browser, path, require_stable_flag=False)
+    watched = _open(watched_page, path, require_stable_flag=False)
     try:
         watched.page.wait_for_timeout(1_000)
         state = watched.page.evaluate(
@@ -311,10 +281,10 @@ def test_viz_small_graph_sets_stable_flag_and_freezes(browser, evil_page):
 
 # -- text from a profile never runs as HTML ---------------------------------------------------
 
-def test_viz_html_in_profile_text_does_not_run(browser, evil_page):
+def test_viz_html_in_profile_text_does_not_run(watched_page, evil_page):
     path, view = evil_page
     assert {n.label for n in view.nodes} >= {EVIL_TITLE, EVIL_AUTHOR, EVIL_TAG}
-    watched = _open(browser, path, require_stable_flag=False)
+    watched = _open(watched_page, path, require_stable_flag=False)
     page = watched.page
     try:
         page.wait_for_timeout(300)
@@ -331,11 +301,11 @@ def test_viz_html_in_profile_text_does_not_run(browser, evil_page):
         page.close()
 
 
-def test_viz_tooltip_shows_html_title_as_literal_text(browser, evil_page):
+def test_viz_tooltip_shows_html_title_as_literal_text(watched_page, evil_page):
     path, view = evil_page
     paper = next(n for n in view.nodes if n.kind == "Paper")
     author = next(n for n in view.nodes if n.kind == "Person" and n.label == EVIL_AUTHOR)
-    watched = _open(browser, path, require_stable_flag=False)
+    watched = _open(watched_page, path, require_stable_flag=False)
     page = watched.page
     try:
         tooltip = _hover_tooltip(page, paper.id)
