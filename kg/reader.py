@@ -398,7 +398,7 @@ class _Parser:
             if PAPER_HEADER.match(text):
                 self.push_back(item)
                 return body, False
-            if len(body) >= 2 and after_blank and _broken_header(text):
+            if len(body) >= 3 and after_blank and _broken_header(text):
                 self.push_back(item)
                 return body, False
             body.append(item)

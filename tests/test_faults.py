@@ -678,3 +678,10 @@ def test_faults_readme_table_names_tests_that_exist() -> None:
                for name in re.findall(r"^def (test_\w+)", (here / file).read_text(encoding="utf-8"), re.M)}
     assert len(named) > 30
     assert named <= defined, named - defined
+
+
+def test_reader_abstract_that_looks_like_a_broken_header_is_kept() -> None:
+    # Found by the hypothesis round-trip test: an abstract "ACode" was taken for a paper
+    # header with no date, and the abstract was lost.
+    profile = read_text("Ann Bee\n\nCV\n\nCVJan 1, 2020\nT\n\nAnn Bee\n\nACode\n", "a.txt")
+    assert [p.abstract for p in profile.papers] == ["ACode"]
