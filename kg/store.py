@@ -48,6 +48,7 @@ class GraphStore:
         self._store = store
         self.location = location
         self.read_only = read_only
+        self._unflushed = 0
 
     @classmethod
     def open(cls, location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
@@ -109,16 +110,22 @@ class GraphStore:
         body = "\n".join(lines)
         update = (f"{_FORGET.format(g=graph, u=UNION)} ;\nDROP SILENT GRAPH {graph} ;\n"
                   f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}}\nGRAPH {UNION} {{\n{body}\n}} }}")
-        self._update(update, graph)
+        self._update(update, graph, 2 * len(lines))
         return len(lines)
 
     def drop_graph(self, graph: NamedNode) -> None:
         """Remove one source's graph (and what only it held from the union), atomically."""
         self._update(f"{_FORGET.format(g=graph, u=UNION)} ;\nDROP SILENT GRAPH {graph}", graph)
 
-    def _update(self, update: str, graph: NamedNode) -> None:
+    def _update(self, update: str, graph: NamedNode, quads: int = 0) -> None:
         try:
             self._store.update(update)
+            self._unflushed += quads
+            if self._unflushed >= FLUSH_EVERY:
+                # RocksDB keeps written data in memory until a flush: without this a long
+                # build grows by about 0.8 GB per million quads.
+                self._store.flush()
+                self._unflushed = 0
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"writing {graph.value} failed, the store is unchanged: {exc}") from exc
 
@@ -170,6 +177,9 @@ class GraphStore:
         assert data is not None
         return data
 
+
+#: Quads written between two flushes of the store's in-memory write buffers.
+FLUSH_EVERY = 200_000
 
 #: The graph the store keeps as the union of its sources, so each triple is seen once.
 UNION = NamedNode("urn:x-scholar-kg:union")
