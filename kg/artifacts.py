@@ -73,8 +73,10 @@ RELEASE_VERBS = {
     "presents", "presented", "release", "releases", "released", "develop", "develops",
     "developed", "design", "designs", "designed", "build", "builds", "built", "create",
     "creates", "created", "contribute", "contributes", "open-source", "open-sourced",
+    "introducing", "proposing", "presenting", "releasing", "developing", "designing",
 }
-NAMING_WORDS = {"titled", "called", "named", "dubbed", "termed", "coined", "denoted", "entitled"}
+NAMING_WORDS = {"titled", "called", "named", "dubbed", "termed", "coined", "denoted", "entitled",
+                "call", "term", "dub"}  # "which we call X", "we term it X"
 USE_VERBS = {
     "use", "uses", "used", "using", "adapt", "adapts", "adapted", "adopt", "adopts", "adopted",
     "employ", "employs", "employed", "leverage", "leverages", "finetune", "finetunes",
@@ -88,9 +90,10 @@ STOP_NAMES = {s.casefold() for s in """
 AI ML NLP CV RL IR ASR TTS OCR QA VQA LLM LLMs VLM VLMs MLLM MLLMs LM LMs PLM PLMs SOTA SoTA HITL
 NR AR AP mAP AUC ROC FID IS BLEU ROUGE F1 IoU PSNR SSIM CER WER EM GPU GPUs TPU TPUs CPU CPUs
 SGD GD GAM GAMs DNN DNNs CNN CNNs ConvNet ConvNets RNN RNNs LSTM LSTMs GRU GAN GANs VAE VAEs MLP
-MLPs SVM SVMs KNN kNN PCA ICA EM HMM CRF CRFs NN NNs RLHF RLAIF SFT DPO PPO ViT ViTs LDM LDMs
+MLPs SVM SVMs KNN kNN PCA ICA EM HMM CRF CRFs NN NNs RLHF RLAIF SFT DPO PPO LDM LDMs
 DM DMs NeRF NeRFs MoE API APIs URL URLs HTTP SQL JSON XML CSV PDF RGB RGB-D IID i.i.d. OOD ID
 DG DA SSL USL WSOD SNR MSE MAE RMSE KL JS TV US UK EU USA COVID COVID-19 Transformer Transformers
+NLU NLG BiLSTM BiLSTMs BiGRU BiGRUs BiRNN CRNN
 BERT-style GPT-style
 Newton Quasi-Newton Euler Lagrange Lagrangian Nesterov Markov Bayes Bayesian Gaussian Fourier Laplace
 Laplacian Hessian Jacobian Gibbs Langevin Hamiltonian Boltzmann Dirichlet Poisson Bernoulli
@@ -107,8 +110,8 @@ _STOP_PHRASES = {"large language model", "large language models", "vision-langua
                  "latent diffusion model", "latent diffusion models", "diffusion model",
                  "diffusion models", "language model", "language models", "foundation model",
                  "foundation models", "graph neural network", "graph neural networks",
-                 "recurrent neural network", "recurrent neural networks", "vision transformer",
-                 "vision transformers", "mixture of experts", "mixture-of-experts"}
+                 "recurrent neural network", "recurrent neural networks",
+                 "mixture of experts", "mixture-of-experts"}
 
 _VERSION = re.compile(r"^(?P<base>.+?)[-\s]?(?:v|V)?(?P<ver>\d+(?:\.\d+)*)$")
 
@@ -508,7 +511,8 @@ def _release_rule(words: list[Word], cand: _Candidate) -> str | None:
     return None
 
 
-DIRECT_RELEASE = {"introduce", "introduces", "release", "releases", "propose", "proposes",
+DIRECT_RELEASE = {"introduce", "introduces", "introducing", "release", "releases", "releasing",
+                  "propose", "proposes", "proposing", "present", "presents", "presenting",
                   "open-source", "open-sources"}
 
 
