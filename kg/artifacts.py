@@ -76,7 +76,7 @@ RELEASE_VERBS = {
     "introducing", "proposing", "presenting", "releasing", "developing", "designing",
 }
 NAMING_WORDS = {"titled", "called", "named", "dubbed", "termed", "coined", "denoted", "entitled",
-                "call", "term", "dub"}  # "which we call X", "we term it X"
+                "term", "dub"}  # "we term it X"
 USE_VERBS = {
     "use", "uses", "used", "using", "adapt", "adapts", "adapted", "adopt", "adopts", "adopted",
     "employ", "employs", "employed", "leverage", "leverages", "finetune", "finetunes",

@@ -145,9 +145,10 @@ class Minter:
         return self._iri("org-tag", slug(clean_text(tag).casefold()))
 
     def category(self, notation: str) -> NamedNode:
+        notation = clean_text(notation)
         if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.\-]*", notation):
             return self._iri("category", notation)
-        return self._iri("category", slug(clean_text(notation).casefold()))
+        return self._iri("category", slug(notation.casefold()))
 
     def category_scheme(self) -> NamedNode:
         return self._iri("scheme", "categories")
