@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 from pyoxigraph import (
-    DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Store,
+    NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Store,
     Triple, serialize,
 )
 
