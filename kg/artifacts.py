@@ -35,6 +35,7 @@ and a message says so.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import re
 import sys
@@ -635,8 +636,28 @@ def find_artifacts(abstract: str, title: str = "") -> list[Finding]:
 
 def find_in_papers(papers: Sequence[tuple[str, str]], batch_size: int = 256) -> list[list[Finding]]:
     """Artifacts for many ``(title, abstract)`` pairs, through ``nlp.pipe`` in batches."""
+    keys = [_key(title, abstract) for title, abstract in papers]
+    todo = {k: paper for k, paper in zip(keys, papers) if k not in _FOUND}
+    for k, findings in zip(todo, _find_in_papers(list(todo.values()), batch_size)):
+        if len(_FOUND) >= CACHE_SIZE:
+            del _FOUND[next(iter(_FOUND))]  # the oldest
+        _FOUND[k] = findings
+    return [list(_FOUND[k]) for k in keys]
+
+
+#: Papers whose findings a process remembers: the same paper is listed on every co-author's
+#: page, and its title and abstract read the same on each, so it is mined once.
+CACHE_SIZE = 100_000
+_FOUND: dict[bytes, tuple[Finding, ...]] = {}
+
+
+def _key(title: str, abstract: str) -> bytes:
+    return hashlib.blake2b(f"{title}\0{abstract}".encode(), digest_size=16).digest()
+
+
+def _find_in_papers(papers: Sequence[tuple[str, str]], batch_size: int) -> list[tuple[Finding, ...]]:
     nlp = pipeline()
-    results: list[list[Finding]] = []
+    results: list[tuple[Finding, ...]] = []
     abstracts = nlp.pipe((a for _, a in papers), batch_size=batch_size)
     for (title, abstract), doc in zip(papers, abstracts):
         found: list[Finding] = []
@@ -657,7 +678,7 @@ def find_in_papers(papers: Sequence[tuple[str, str]], batch_size: int = 256) -> 
             kind = typed[0].type if typed else _title_type(doc, name)
             found.append(Finding(name, kind, "released", title, start, end, "title-definition",
                                  CONFIDENCE["title-definition"], "title", tuple(aliases), name))
-        results.append(_merge(_unify(found)))
+        results.append(tuple(_merge(_unify(found))))
     return results
 
 

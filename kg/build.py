@@ -23,7 +23,7 @@ from .errors import InputError
 from .extract import EXTRACTORS, Context, Extractor
 from .iris import Minter
 from .reader import Profile, ReadWarning, decode, iter_files, read_file, read_text
-from .store import GraphStore
+from .store import GraphStore, default_location, is_new_location
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,22 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
     summary.papers, summary.people = int(row["papers"].value), int(row["people"].value)
     summary.triples = written
     return summary
+
+
+def build_into(paths: Iterable[str | Path], location: str | os.PathLike[str] | None = None,
+               **options) -> BuildSummary:
+    """:func:`build` into the on-disk store at ``location`` (default: ``KG_STORE`` or ./kg-store).
+
+    A new store (no folder yet, or an empty one) is written with the bulk loader and moved into
+    place at the end, all or nothing; an existing one is updated source by source, each in one
+    transaction.
+    """
+    path = Path(location if location is not None else default_location())
+    if is_new_location(path):
+        with GraphStore.create(path) as store:
+            return build(paths, store, **options)
+    with GraphStore.open(path) as store:
+        return build(paths, store, **options)
 
 
 def _run(work: Iterable[_Job], jobs: int) -> Iterator[_Done]:

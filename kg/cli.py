@@ -118,13 +118,17 @@ def build(
                                             help="Show a progress bar (default: when on a terminal)."),
 ) -> None:
     """Build profile pages into the store: one named graph per page, replaced on rebuild."""
-    from .build import build as run_build, default_jobs
+    from .build import build as run_build, build_into, default_jobs
 
     jobs = jobs if jobs > 0 else default_jobs()
     show = err.is_terminal if progress is None else progress
-    with _store(store, endpoint=endpoint, server=server) as graph_store, _progress_bar(show) as tick:
-        summary = run_build(paths, graph_store, encoding=encoding, strict=strict, jobs=jobs,
-                            progress=tick)
+    options = dict(encoding=encoding, strict=strict, jobs=jobs)
+    with _progress_bar(show) as tick:
+        if endpoint:
+            with _store(store, endpoint=endpoint, server=server) as graph_store:
+                summary = run_build(paths, graph_store, progress=tick, **options)
+        else:
+            summary = build_into(paths, store, progress=tick, **options)
     if json_out:
         out.print_json(json.dumps(summary.as_dict()))
         return

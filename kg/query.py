@@ -240,12 +240,59 @@ def with_bindings(text: str, bindings: Mapping[str, NamedNode | Literal]) -> str
     SELECT ?t WHERE { VALUES (?t) { ("\\"} ; DROP ALL ; #") }
      ?p <t> ?t }
     """
-    if not bindings:
+    rest = {}
+    for name, term in bindings.items():
+        slots = _slots(text, name)
+        if not slots:
+            rest[name] = term
+        for start, end in reversed(slots):
+            text = f"{text[:start]}{term}{text[end:]}"
+    if not rest:
         return text
     at = _where_brace(text) + 1
-    names = " ".join(f"?{k}" for k in bindings)
-    terms = " ".join(str(v) for v in bindings.values())
+    names = " ".join(f"?{k}" for k in rest)
+    terms = " ".join(str(v) for v in rest.values())
     return f"{text[:at]} VALUES ({names}) {{ ({terms}) }}\n{text[at:]}"
+
+
+def _slots(text: str, name: str) -> list[tuple[int, int]]:
+    """Where the query binds parameter ``name`` itself, as ``VALUES ?name { default }``: the
+    spans of the defaults. A query puts such a slot in the group that needs the value first
+    (a title search inside its subquery, say) so the store can start from it; the file then
+    runs as it is, with its defaults, in any SPARQL tool."""
+    spans = []
+    for match in re.finditer(r"\bVALUES\s+\?" + re.escape(name) + r"\s*\{", text):
+        if _in_comment(text, match.start()):
+            continue
+        start = match.end()
+        end = _closing_brace(text, start)
+        spans.append((start, end))
+    return spans
+
+
+def _in_comment(text: str, at: int) -> bool:
+    line = text[text.rfind("\n", 0, at) + 1:at]
+    return line.lstrip().startswith("#")
+
+
+def _closing_brace(text: str, at: int) -> int:
+    """The index of the ``}`` that closes a VALUES block whose ``{`` ends just before ``at``
+    (strings may hold braces)."""
+    quote = None
+    i = at
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif c == "}":
+            return i
+        i += 1
+    raise QueryError("a VALUES block in the query is not closed")
 
 
 def run(store: Any, query: NamedQuery, values: Mapping[str, str] | None = None) -> Result:

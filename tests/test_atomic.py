@@ -287,3 +287,73 @@ def test_build_killed_part_way_leaves_every_source_old_or_new(tmp_path: Path) ->
     again = kg("build", str(new_pages / "p0000.txt"), "--no-progress", store=victim)
     assert again.returncode == 0, again.stderr
     assert graphs_of(victim)[first] == new[first]
+
+
+# --------------------------------------------------------------------------- a new store
+
+def staging_beside(location: Path) -> list[Path]:
+    return sorted(location.parent.glob(f".{location.name}.building-*"))
+
+
+def test_new_store_bulk_loaded_holds_what_transactions_write(tmp_path: Path) -> None:
+    # A new store is bulk-loaded; an existing one is written a source at a time in
+    # transactions. Both must hold the same quads, union graph included.
+    pages = tmp_path / "lab"
+    write_lab(pages)
+    chosen = sorted(pages.iterdir())[:40]
+    folder = tmp_path / "some"
+    folder.mkdir()
+    for page in chosen:
+        shutil.copy(page, folder / page.name)
+    bulk, stepwise = tmp_path / "bulk", tmp_path / "stepwise"
+    assert kg("build", str(folder), "--no-progress", store=bulk).returncode == 0
+    first = kg("build", str(chosen[0]), "--no-progress", store=stepwise)
+    assert first.returncode == 0, first.stderr
+    rest = kg("build", *map(str, chosen[1:]), "--no-progress", store=stepwise)
+    assert rest.returncode == 0, rest.stderr
+    assert all_quads(bulk) == all_quads(stepwise)
+    assert len(graphs_of(bulk)) == 40
+    assert staging_beside(bulk) == []
+
+
+def test_new_store_is_made_whole_or_not_at_all(tmp_path: Path) -> None:
+    broken = broken_sample(tmp_path, "no date")
+    for location in (tmp_path / "missing", tmp_path / "empty"):
+        if location.name == "empty":
+            location.mkdir()
+        result = kg("build", str(broken), "--strict", "--no-progress", store=location)
+        assert result.returncode == 1
+        assert "nothing was written" in one_error_line(result)
+        assert location.exists() == (location.name == "empty")
+        assert not location.exists() or not any(location.iterdir())
+        assert staging_beside(location) == []
+
+
+@pytest.mark.slow
+def test_new_store_build_killed_leaves_no_store_and_the_next_build_works(tmp_path: Path) -> None:
+    pages, location = tmp_path / "lab", tmp_path / "store"
+    write_lab(pages)
+    build = subprocess.Popen(kg_command("build", str(pages), "--no-progress", store=location),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not staging_beside(location):  # it has started writing
+            assert build.poll() is None, build.communicate()[1]
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        # A second build of the same new store is refused while the first one runs.
+        second = kg("build", str(SAMPLE), "--no-progress", store=location)
+        assert second.returncode == 2
+        assert "being created by another process" in one_error_line(second)
+        build.send_signal(signal.SIGKILL)
+        assert build.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+    assert not location.exists()
+    assert staging_beside(location) != []  # what the killed build left; the next build removes it
+    again = kg("build", str(SAMPLE), "--no-progress", store=location)
+    assert again.returncode == 0, again.stderr
+    assert staging_beside(location) == []
+    assert len(graphs_of(location)) == 1

@@ -224,3 +224,35 @@ def test_query_failing_at_evaluation_is_our_error(tmp_path: Path, sample_store: 
     with pytest.raises(KgError) as info:
         run(sample_store, load_query(str(rq)))
     assert "remote-service" in str(info.value)
+
+
+def test_query_binding_fills_the_query_own_slots() -> None:
+    text = with_bindings('SELECT * WHERE { { SELECT ?p WHERE { VALUES ?title { "x}y" } ?p <t> ?title } }\n'
+                         '  # VALUES ?title { "in a comment" }\n'
+                         '  { VALUES ?title {"z"} ?q <u> ?title } ?a <b> ?c }',
+                         {"title": Literal('a"} ; DROP ALL ; #'), "c": Literal("c")})
+    assert text.count('VALUES ?title {"a\\"} ; DROP ALL ; #"}') == 2
+    assert '"x}y"' not in text and '"z"' not in text
+    assert '# VALUES ?title { "in a comment" }' in text  # comments are left alone
+    assert 'VALUES (?c) { ("c") }' in text  # no slot: bound at the top
+
+
+@pytest.mark.parametrize("query", [q for q in list_queries()
+                                   if any(f"VALUES ?{p.name} " in q.text for p in q.params)],
+                         ids=lambda q: q.name)
+def test_query_slots_hold_the_declared_defaults(query: NamedQuery) -> None:
+    # A .rq file with its own slots runs as it is elsewhere: the slot holds the default.
+    import re
+
+    found = 0
+    for param in query.params:
+        for default in re.findall(r"VALUES \?" + param.name + r" \{ (.*?) \}", query.text):
+            assert default == f'"{param.default}"', (param.name, default)
+            found += 1
+    assert found
+
+
+def test_query_paper_title_search_with_a_slot_still_finds_one_paper(sample_store: GraphStore) -> None:
+    rows = answer(sample_store, "paper-evidence", paper="paco")
+    assert {r["artifact"] for r in rows} >= {"PACO"}
+    assert answer(sample_store, "person-summary", person="Nobody Here") == []
