@@ -14,7 +14,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
@@ -22,7 +22,10 @@ from pyoxigraph import NamedNode, Triple
 from .errors import InputError
 from .extract import EXTRACTORS, Context, Extractor
 from .iris import Minter
-from .reader import Profile, ReadWarning, decode, iter_files, read_file, read_text
+from .reader import (
+    Page, Paper, Profile, ReadWarning, decode, iter_files, open_page, parse_lines, read_file,
+    read_text, source_name,
+)
 from .store import GraphStore, default_location, is_new_location
 
 
@@ -77,6 +80,9 @@ class _Job:
     encoding: str | None
     base: str
     extractors: tuple[str, ...]
+    bulk: bool = False  # for a store being created: send N-Triples and N-Quads bytes
+    stream: bool = False  # written a part at a time by the writing process (see _stream)
+    papers: int = 0  # how many papers the page lists
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,9 @@ class _Done:
     papers: int
     lines: list[str]
     warnings: list[ReadWarning]
+    count: int = 0
+    triples: bytes = b""  # with _Job.bulk, the lines as N-Triples
+    quads: bytes = b""  # ... and as N-Quads in the source's graph
 
 
 def _extract_one(job: _Job) -> _Done:
@@ -95,43 +104,95 @@ def _extract_one(job: _Job) -> _Done:
     profile = read_text(job.text, "stdin") if job.path is None else read_file(job.path, job.encoding)
     context = Context(Minter(job.base))
     triples = profile_triples(profile, context, [get_extractor(n) for n in job.extractors])
-    return _Done(profile.source, profile.name, len(profile.papers), _serialise(triples),
-                 [*profile.warnings, *context.warnings])
+    lines = _serialise(triples)
+    warnings = [*profile.warnings, *context.warnings]
+    if not job.bulk:
+        return _Done(profile.source, profile.name, len(profile.papers), lines, warnings, len(lines))
+    # The writing process is the busy one in a bulk load: the pages are made ready to load here.
+    suffix = f" {context.minter.source(profile.source)} .\n"
+    return _Done(profile.source, profile.name, len(profile.papers), [], warnings, len(lines),
+                 "\n".join(lines).encode(), "".join(line[:-1] + suffix for line in lines).encode())
 
 
-def _check(paths: Iterable[str | Path], encoding: str | None,
-           strict: bool) -> tuple[list[tuple[Path | None, str | None]], int]:
+@dataclass(frozen=True)
+class _Page:
+    path: Path | None
+    text: str | None  # stdin's text, kept
+    papers: int
+    size: int  # bytes
+
+
+def _open(path: Path | None, text: str | None, encoding: str | None) -> Page:
+    return parse_lines([text], "stdin") if path is None else open_page(path, encoding)
+
+
+def _check(paths: Iterable[str | Path], encoding: str | None, strict: bool) -> list[_Page]:
     """The first pass: read every page, so bad input stops the build before anything is written.
 
-    Returns the pages (stdin's text kept, files re-read later) and how many papers they list.
+    Pages are read as streams, a part at a time, so a long page does not sit in memory.
+    Returns the pages (stdin's text kept, files re-read later) with how many papers they list.
     """
-    pages: list[tuple[Path | None, str | None]] = []
+    pages: list[_Page] = []
     seen: dict[str, str] = {}
-    papers = 0
+    cheap = [e for e in EXTRACTORS if e.name != "artifacts"]
     for path in iter_files(paths):
         where = str(path) if path is not None else "-"
-        text = None
-        if path is None:
-            text = decode(sys.stdin.buffer.read(), "<stdin>", encoding)
-            profile = read_text(text, "stdin")
-        else:
-            profile = read_file(path, encoding)
-        if profile.source in seen:
-            raise InputError(f"{seen[profile.source]} and {where} would be the same source "
-                             f"{profile.source!r} (a source is named by its file name); "
-                             "rename one: nothing was written")
-        if strict:
-            warnings = list(profile.warnings)
-            if not warnings:  # the cheap extractors warn too (an unknown category, ...)
-                context = Context(Minter())
-                profile_triples(profile, context, [e for e in EXTRACTORS if e.name != "artifacts"])
-                warnings = context.warnings
-            if warnings:
-                raise InputError(f"{warnings[0]} (--strict: nothing was written)")
-        seen[profile.source] = where
-        papers += len(profile.papers)
-        pages.append((path, text))
-    return pages, papers
+        text = None if path is not None else decode(sys.stdin.buffer.read(), "<stdin>", encoding)
+        papers = 0
+        context = Context(Minter())
+        with _open(path, text, encoding) as page:
+            if page.source in seen:
+                raise InputError(f"{seen[page.source]} and {where} would be the same source "
+                                 f"{page.source!r} (a source is named by its file name); "
+                                 "rename one: nothing was written")
+            for part in _parts(page):
+                papers += len(part)
+                if strict:  # the cheap extractors warn too (an unknown category, ...)
+                    profile_triples(replace(page.header, papers=part), context, cheap)
+            warnings = [*page.warnings, *context.warnings]
+            if strict and warnings:
+                raise InputError(f"{min(warnings, key=_line)} (--strict: nothing was written)")
+            seen[page.source] = where
+        size = len(text.encode()) if text is not None else path.stat().st_size
+        pages.append(_Page(path, text, papers, size))
+    return pages
+
+
+def _line(warning: ReadWarning) -> int:
+    return warning.line or 0
+
+
+def _parts(page: Page, size: int = 256) -> Iterator[tuple[Paper, ...]]:
+    """The page's papers, ``size`` at a time."""
+    part: list[Paper] = []
+    for paper in page:
+        part.append(paper)
+        if len(part) >= size:
+            yield tuple(part)
+            part = []
+    if part:
+        yield tuple(part)
+
+
+def _stream(job: _Job, store: GraphStore, graph: NamedNode) -> _Done:
+    """Extract and write one page a part at a time, into a store being created (bounded
+    memory however long the page: the store's bulk writer takes each part as it comes)."""
+    from .extract import get_extractor
+
+    context = Context(Minter(job.base))
+    extractors = [get_extractor(n) for n in job.extractors]
+    suffix = f" {graph} .\n"
+    with _open(job.path, job.text, job.encoding) as page:
+        parts = _parts(page)
+        for part in parts if job.papers else [()]:
+            profile = replace(page.header, papers=part, listed_papers=job.papers)
+            lines = _serialise(profile_triples(profile, context, extractors))
+            store.add_graph_data(graph, "\n".join(lines).encode(),
+                                 "".join(line[:-1] + suffix for line in lines).encode(), more=True)
+        warnings = list({str(w): w for w in [*page.warnings, *context.warnings]}.values())
+        header = page.header
+    # Parts can repeat a triple (a co-author of papers in two parts): the graph says how many.
+    return _Done(header.source, header.name, job.papers, [], warnings, store.graph_size(graph))
 
 
 ProgressFn = Callable[[int, int], None]
@@ -149,18 +210,28 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
     ``progress(papers_done, papers_total)`` is called after each page.
     """
     minter = minter or Minter.from_env()
-    pages, total = _check(paths, encoding, strict)
+    pages = _check(paths, encoding, strict)
+    total = sum(p.papers for p in pages)
     names = tuple(e.name for e in extractors)
-    work = (_Job(path, text, encoding, minter.base, names) for path, text in pages)
+    bulk = bool(getattr(store, "bulk", False))
+    # Into a new store, a long page (and with one job, every page) is written a part at a time.
+    work = (_Job(p.path, p.text, encoding, minter.base, names, bulk,
+                 bulk and (jobs <= 1 or p.size > STREAM_BYTES), p.papers) for p in pages)
     summary = BuildSummary()
     done_papers = 0
     written = 0
-    for done in _run(work, jobs):
+    for item in _run(work, jobs):
+        done = _stream(item, store, minter.source(_source(item))) if isinstance(item, _Job) else item
         if strict and done.warnings:
-            raise InputError(f"{done.warnings[0]} (--strict: this source and the ones after it "
-                             f"were not written; {len(summary.sources)} before it were)")
+            written_before = ("nothing was written" if bulk else "this source and the ones after "
+                              f"it were not written; {len(summary.sources)} before it were")
+            raise InputError(f"{done.warnings[0]} (--strict: {written_before})")
         graph = minter.source(done.source)
-        count = store.replace_graph_lines(graph, done.lines)
+        if bulk and not isinstance(item, _Job):  # a streamed page is written as it is read
+            store.add_graph_data(graph, done.triples, done.quads)
+        elif not bulk:
+            store.replace_graph_lines(graph, done.lines)
+        count = done.count
         written += count
         summary.warnings.extend(done.warnings)
         summary.sources.append(SourceResult(done.source, graph, done.person, done.papers, count))
@@ -190,9 +261,10 @@ def build_into(paths: Iterable[str | Path], location: str | os.PathLike[str] | N
 
 
 def _run(work: Iterable[_Job], jobs: int) -> Iterator[_Done]:
-    """Results of ``_extract_one`` in order; at most ``2 * jobs`` pages in flight."""
+    """Results of ``_extract_one`` in order; at most ``4 * jobs`` pages in flight."""
     if jobs <= 1:
-        yield from map(_extract_one, work)
+        for job in work:
+            yield job if job.stream else _extract_one(job)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -201,11 +273,21 @@ def _run(work: Iterable[_Job], jobs: int) -> Iterator[_Done]:
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         pending: deque = deque()
         for job in work:
-            pending.append(pool.submit(_extract_one, job))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().result()
+            pending.append(job if job.stream else pool.submit(_extract_one, job))
+            if len(pending) >= 4 * jobs:
+                item = pending.popleft()
+                yield item if isinstance(item, _Job) else item.result()
         while pending:
-            yield pending.popleft().result()
+            item = pending.popleft()
+            yield item if isinstance(item, _Job) else item.result()
+
+
+def _source(job: _Job) -> str:
+    return "stdin" if job.path is None else source_name(job.path)
+
+
+#: Pages longer than this are written a part at a time into a new store.
+STREAM_BYTES = 8_000_000
 
 
 def default_jobs() -> int:

@@ -127,7 +127,8 @@ def extract_profile(profile: Profile, ctx: Context) -> Iterator[Triple]:
     figures = {
         KG.hIndex: profile.h_index, KG.declaredPaperCount: profile.paper_count,
         KG.citationCount: profile.citations, KG.noveltyPercent: profile.novelty_percent,
-        KG.aiScore: profile.ai_score, KG.listedPaperCount: len(profile.papers),
+        KG.aiScore: profile.ai_score,
+        KG.listedPaperCount: len(profile.papers) if profile.listed_papers is None else profile.listed_papers,
     }
     for predicate, value in figures.items():
         if value is not None:

@@ -25,6 +25,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
@@ -65,6 +66,7 @@ def _ascii(text: str) -> str:
                              ord("đ"): "d", ord("ß"): "ss", ord("æ"): "ae", ord("œ"): "oe"})
 
 
+@lru_cache(maxsize=65536)
 def slug(key: str) -> str:
     """A readable, IRI-safe path segment for ``key``, with a hash when it had to drop anything.
 

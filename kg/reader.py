@@ -152,6 +152,9 @@ class Profile:
     ai_score: int | None = None
     declared_papers: int | None = None
     papers: tuple[Paper, ...] = ()
+    #: How many papers the page lists, when ``papers`` holds only some of them (a long page
+    #: is built a part at a time); ``None``: all of them.
+    listed_papers: int | None = field(default=None, compare=False)
     warnings: tuple[ReadWarning, ...] = field(default=(), compare=False)
 
 

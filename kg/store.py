@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -164,6 +165,22 @@ class GraphStore:
         self._update(update, graph, 2 * len(lines))
         return len(lines)
 
+    @property
+    def bulk(self) -> bool:
+        """Whether this is a new store being bulk-loaded (see :meth:`create`)."""
+        return self._bulk is not None
+
+    def add_graph_data(self, graph: NamedNode, triples: bytes, quads: bytes,
+                       more: bool = False) -> None:
+        """Write a new source graph to a store being created: its triples as N-Triples and the
+        same as N-Quads in ``graph`` (both made by pyoxigraph's term serialisation).
+        ``more=True``: a part of the graph, which the next call may continue."""
+        if self._bulk is None:
+            raise StoreError("add_graph_data is for a store being created")
+        if graph == UNION:
+            raise StoreError(f"{UNION.value} is the store's own union graph")
+        self._bulk.add_data(graph, triples, quads, more)
+
     def drop_graph(self, graph: NamedNode) -> None:
         """Remove one source's graph (and what only it held from the union), atomically."""
         if self._bulk is not None:
@@ -190,6 +207,8 @@ class GraphStore:
                        if isinstance(g, NamedNode) and g != UNION), key=lambda g: g.value)
 
     def graph_size(self, graph: NamedNode) -> int:
+        if self._bulk is not None:
+            self._bulk.load()
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
 
     def query(self, sparql: str, name: str = "query") -> QuerySolutions | QueryTriples | QueryBoolean:
@@ -276,44 +295,74 @@ def _alive(pid: int) -> bool:
 
 
 class _BulkWriter:
-    """Writes source graphs with ``Store.bulk_load``: each page's graph at once, the union graph
-    in chunks of about :data:`BULK_CHUNK` bytes (the loader keeps each triple once)."""
+    """Writes source graphs with ``Store.bulk_load`` in chunks of about :data:`BULK_CHUNK`
+    bytes: the source graphs' quads as N-Quads, the union graph's triples as N-Triples (the
+    loader keeps each triple once). Few big loads, not one per page: every load adds files
+    to the store, and a file handle is held for each."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self._graphs: set[NamedNode] = set()
-        self._union: list[bytes] = []
+        self._open: NamedNode | None = None  # the graph being written in parts
+        self._loading: threading.Thread | None = None
+        self._failed: BaseException | None = None
+        self._quads: list[bytes] = []
+        self._triples: list[bytes] = []
         self._size = 0
 
     def add(self, graph: NamedNode, lines: list[str]) -> None:
-        if graph in self._graphs:
+        suffix = f" {graph} .\n"
+        self.add_data(graph, "\n".join(lines).encode(),
+                      "".join(line[:-1] + suffix for line in lines).encode())
+
+    def add_data(self, graph: NamedNode, triples: bytes, quads: bytes, more: bool = False) -> None:
+        """``triples`` as N-Triples, and the same as N-Quads in ``graph``; ``more``: the next
+        call may add to the same graph."""
+        if graph in self._graphs and graph != self._open:
             raise StoreError(f"{graph.value} was already written to this new store")
         self._graphs.add(graph)
-        data = "\n".join(lines).encode()
-        try:
-            self._store.bulk_load(data, format=RdfFormat.N_TRIPLES, to_graph=graph)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreError(f"writing {graph.value} failed: {exc}") from exc
-        self._union.append(data)
-        self._size += len(data)
+        self._open = graph if more else None
+        self._quads.append(quads)
+        self._triples.append(triples)
+        self._size += len(quads) + len(triples)
         if self._size >= BULK_CHUNK:
-            self.load()
+            self.load(wait=False)
 
-    def load(self) -> None:
-        """Write the union graph's pending triples."""
-        if self._union:
-            data, self._union, self._size = b"\n".join(self._union), [], 0
-            try:
-                self._store.bulk_load(data, format=RdfFormat.N_TRIPLES, to_graph=UNION)
-            except (OSError, SyntaxError, ValueError) as exc:
-                raise StoreError(f"writing the union graph failed: {exc}") from exc
+    def load(self, wait: bool = True) -> None:
+        """Write what is pending; with ``wait=False`` in a thread of its own, so the build
+        carries on meanwhile (the loader lets go of the interpreter lock). One load runs at a
+        time: memory holds at most the chunk being loaded and the one being gathered."""
+        self._join()
+        if self._quads:
+            quads, triples = b"\n".join(self._quads), b"\n".join(self._triples)
+            self._quads, self._triples, self._size = [], [], 0
+            self._loading = threading.Thread(target=self._load, args=(quads, triples),
+                                             name="kg-bulk-load", daemon=True)
+            self._loading.start()
+        if wait:
+            self._join()
+
+    def _load(self, quads: bytes, triples: bytes) -> None:
+        try:
+            self._store.bulk_load(quads, format=RdfFormat.N_QUADS)
+            self._store.bulk_load(triples, format=RdfFormat.N_TRIPLES, to_graph=UNION)
+        except (OSError, SyntaxError, ValueError) as exc:
+            self._failed = exc
+
+    def _join(self) -> None:
+        if self._loading is not None:
+            self._loading.join()
+            self._loading = None
+        if self._failed is not None:
+            exc, self._failed = self._failed, None
+            raise StoreError(f"writing the new store failed: {exc}") from exc
 
     def finish(self) -> None:
         self.load()
 
 
-#: Bytes of N-Triples gathered for the union graph before one bulk load.
-BULK_CHUNK = 32_000_000
+#: Bytes of N-Triples and N-Quads gathered before one bulk load.
+BULK_CHUNK = 64_000_000
 
 
 def _takes_prefixes(format: RdfFormat) -> bool:

@@ -25,7 +25,9 @@ class Namespace:
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("__"):
             raise AttributeError(name)
-        return NamedNode(self.iri + name)
+        node = NamedNode(self.iri + name)
+        setattr(self, name, node)  # made once: the extractors ask for the same terms all the time
+        return node
 
     def __getitem__(self, name: str) -> NamedNode:
         return NamedNode(self.iri + name)
