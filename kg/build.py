@@ -46,9 +46,9 @@ class BuildSummary:
 
     sources: list[SourceResult] = field(default_factory=list)
     warnings: list[ReadWarning] = field(default_factory=list)
-    papers: int = 0
-    people: int = 0
-    triples: int = 0
+    papers: int = 0  # in the store after the build
+    people: int = 0  # in the store after the build
+    triples: int = 0  # written by this build: the sum of its sources' (``kg stats`` counts the store's)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -270,7 +270,7 @@ def _run(work: Iterable[_Job], jobs: int) -> Iterator[_Done]:
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start) as pool:
         pending: deque = deque()
         for job in work:
             pending.append(job if job.stream else pool.submit(_extract_one, job))
@@ -280,6 +280,22 @@ def _run(work: Iterable[_Job], jobs: int) -> Iterator[_Done]:
         while pending:
             item = pending.popleft()
             yield item if isinstance(item, _Job) else item.result()
+
+
+def _worker_start() -> None:
+    """In a worker: end with the build. Killed with SIGKILL, a build cannot stop its workers;
+    on Linux the kernel does it for it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: workers end on their own
+            pass
+        if os.getppid() == 1:  # the build is already gone
+            os._exit(1)
 
 
 def _source(job: _Job) -> str:

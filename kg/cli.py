@@ -136,8 +136,8 @@ def build(
         out.print(f"built {s.source}: {s.person}, {s.papers} papers, {s.triples} triples",
                   highlight=False, markup=False)
     _print_warnings(summary.warnings)
-    out.print(f"store: {summary.papers} papers, {summary.people} people, {summary.triples} triples, "
-              f"{len(summary.warnings)} warnings", highlight=False)
+    out.print(f"store: {summary.papers} papers, {summary.people} people; this build wrote "
+              f"{summary.triples} triples, {len(summary.warnings)} warnings", highlight=False)
 
 
 @app.command()

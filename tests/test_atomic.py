@@ -291,6 +291,19 @@ def test_build_killed_part_way_leaves_every_source_old_or_new(tmp_path: Path) ->
 
 # --------------------------------------------------------------------------- a new store
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def staging_beside(location: Path) -> list[Path]:
     return sorted(location.parent.glob(f".{location.name}.building-*"))
 
@@ -333,7 +346,8 @@ def test_new_store_is_made_whole_or_not_at_all(tmp_path: Path) -> None:
 def test_new_store_build_killed_leaves_no_store_and_the_next_build_works(tmp_path: Path) -> None:
     pages, location = tmp_path / "lab", tmp_path / "store"
     write_lab(pages)
-    build = subprocess.Popen(kg_command("build", str(pages), "--no-progress", store=location),
+    build = subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",
+                                        store=location),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
@@ -345,8 +359,15 @@ def test_new_store_build_killed_leaves_no_store_and_the_next_build_works(tmp_pat
         second = kg("build", str(SAMPLE), "--no-progress", store=location)
         assert second.returncode == 2
         assert "being created by another process" in one_error_line(second)
+        while len(workers := children(build.pid)) < 2:  # its extraction processes
+            assert build.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
         build.send_signal(signal.SIGKILL)
         assert build.wait(timeout=30) == -signal.SIGKILL
+        # ... which end with it rather than linger.
+        while any(Path(f"/proc/{pid}").exists() for pid in workers):
+            assert time.monotonic() < deadline, workers
+            time.sleep(0.05)
     finally:
         if build.poll() is None:
             build.kill()

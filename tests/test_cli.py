@@ -20,7 +20,7 @@ from kg.query import list_queries
 COMMANDS = ["build", "query", "export", "viz", "stats", "demo", "extract", "explain", "eval", "analyze",
             "report", "serve"]
 README = Path(__file__).resolve().parent.parent / "README.md"
-SUMMARY = re.compile(r"store: (\d+) papers, (\d+) people, (\d+) triples")
+SUMMARY = re.compile(r"store: (\d+) papers, (\d+) people; this build wrote (\d+) triples")
 
 
 def kg(*args: str, cwd: Path, store: Path | None = None,
