@@ -24,6 +24,7 @@ import pytest
 import rdflib
 from pyoxigraph import Store
 
+from kg.build import build
 from kg.demo import sample_path
 from kg.iris import Minter
 from kg.store import GraphStore
@@ -378,3 +379,16 @@ def test_new_store_build_killed_leaves_no_store_and_the_next_build_works(tmp_pat
     assert again.returncode == 0, again.stderr
     assert staging_beside(location) == []
     assert len(graphs_of(location)) == 1
+
+
+def test_new_store_is_closed_before_it_moves(tmp_path: Path) -> None:
+    # Nothing of the staging store stays open: the folder is gone once the block ends, and the
+    # store opens at once for writing (no lock held by a leftover handle).
+    location = tmp_path / "store"
+    with GraphStore.create(location) as store:
+        build([SAMPLE], store)
+    assert staging_beside(location) == []
+    held = [os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]
+    assert not [f for f in held if f.startswith(str(tmp_path))], held
+    with GraphStore.open(location) as again:
+        assert len(again.graphs()) == 1

@@ -172,3 +172,17 @@ def test_store_replace_graph_literals_cannot_inject(fresh_store: GraphStore) -> 
     # Replacing again with the same triples changes nothing.
     fresh_store.replace_graph(target, triples)
     assert len(fresh_store) == 1 + len(INJECTIONS)
+
+
+def test_store_graph_patterns_see_the_sources_only(fresh_store: GraphStore, sample: Path,
+                                                   tmp_path: Path) -> None:
+    # Only a query that names graphs is given the list of sources (it costs time on a big
+    # store); however GRAPH is written, it never sees the union graph.
+    build([sample, second_profile(tmp_path, sample)], fresh_store)
+    for keyword in ("GRAPH", "graph", "Graph"):
+        found = fresh_store.query(f"""# GRAPH in a comment
+            SELECT DISTINCT ?g WHERE {{ {keyword} ?g {{ ?p <{KG}title> "{NBM_TITLE}" }} }}""")
+        assert {s["g"].value for s in found} == {g.value for g in fresh_store.graphs()}
+    union = fresh_store.query(f"""# GRAPH ?g, only in a comment
+        SELECT (COUNT(*) AS ?n) WHERE {{ ?p <{KG}title> "{NBM_TITLE}" }}""")
+    assert next(iter(union))["n"].value == "1"
