@@ -24,8 +24,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -253,6 +253,20 @@ def with_bindings(text: str, bindings: Mapping[str, NamedNode | Literal]) -> str
     names = " ".join(f"?{k}" for k in rest)
     terms = " ".join(str(v) for v in rest.values())
     return f"{text[:at]} VALUES ({names}) {{ ({terms}) }}\n{text[at:]}"
+
+
+def restrict(query: NamedQuery, name: str, terms: Iterable[NamedNode | Literal]) -> NamedQuery:
+    """``query`` with its own ``VALUES ?name { ... }`` slots holding ``terms`` (several rows),
+    e.g. ``graph-nodes`` for only the nodes a view draws. A slot's default ``UNDEF`` leaves
+    the variable free."""
+    text = query.text
+    slots = _slots(text, name)
+    if not slots:
+        raise QueryError(f"{query.name}: the query has no VALUES ?{name} slot")
+    values = " ".join(str(t) for t in terms)
+    for start, end in reversed(slots):
+        text = f"{text[:start]} {values} {text[end:]}"
+    return replace(query, text=text)
 
 
 def _slots(text: str, name: str) -> list[tuple[int, int]]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode
 
 from .errors import QueryError
-from .query import load_query, run
+from .query import load_query, restrict, run
 
 ONT = "https://w3id.org/scholar-kg/ontology#"
 
@@ -85,7 +85,9 @@ def query_view(store, query: str, values: Mapping[str, str] | None = None,
     result = run(store, named, values or {})
     if result.triples is None:
         raise QueryError(f"{named.name}: a graph needs a CONSTRUCT query, not {named.form}")
-    kinds, labels, details = _node_table(store)
+    named_nodes = {t.value for triple in result.triples for t in (triple.subject, triple.object)
+                   if isinstance(t, NamedNode)}
+    kinds, labels, details = _node_table(store, named_nodes)
     chosen: dict[str, None] = {}
     edges: dict[tuple[str, str, str], None] = {}
     for triple in result.triples:
@@ -101,9 +103,14 @@ def query_view(store, query: str, values: Mapping[str, str] | None = None,
     return _assemble(kinds, labels, details, list(edges), max_nodes)
 
 
-def _node_table(store) -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
-    """Kind, label and tooltip lines of every node the graph page can draw (``graph-nodes``)."""
-    rows = run(store, load_query("graph-nodes")).rows
+def _node_table(store, only: set[str] | None = None,
+                ) -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
+    """Kind, label and tooltip lines of every node the graph page can draw (``graph-nodes``),
+    or of the nodes ``only`` names (looked up, not scanned for: fast on a big store)."""
+    query = load_query("graph-nodes")
+    if only is not None:
+        query = restrict(query, "node", [NamedNode(iri) for iri in sorted(only)])
+    rows = run(store, query).rows
     kinds: dict[str, str] = {}
     labels: dict[str, str] = {}
     details: dict[str, list[str]] = defaultdict(list)

@@ -171,3 +171,18 @@ def test_viz_several_thousand_nodes_settle_and_freeze(watched_page, tmp_path: Pa
     assert before == after  # frozen: nothing moves any more
     assert settled < 30
     assert watched.errors == []
+
+
+def test_viz_query_looks_up_only_the_nodes_it_draws(sample_store: GraphStore) -> None:
+    # The ego view asks graph-nodes for its own nodes (a lookup, fast on a big store) and
+    # gets for them exactly what the full table says.
+    from kg.viz import _node_table
+
+    full = _node_table(sample_store)
+    some = set(random.Random(7).sample(sorted(full[0]), 25)) | {"https://example.org/not-a-node"}
+    kinds, labels, details = _node_table(sample_store, some)
+    assert set(kinds) == some - {"https://example.org/not-a-node"}
+    assert kinds == {k: v for k, v in full[0].items() if k in some}
+    assert labels == {k: v for k, v in full[1].items() if k in some}
+    assert dict(details) == {k: v for k, v in full[2].items() if k in some and v}
+    assert _node_table(sample_store, set())[0] == {}
