@@ -637,17 +637,20 @@ def find_artifacts(abstract: str, title: str = "") -> list[Finding]:
 def find_in_papers(papers: Sequence[tuple[str, str]], batch_size: int = 256) -> list[list[Finding]]:
     """Artifacts for many ``(title, abstract)`` pairs, through ``nlp.pipe`` in batches."""
     keys = [_key(title, abstract) for title, abstract in papers]
-    todo = {k: paper for k, paper in zip(keys, papers) if k not in _FOUND}
+    found = {k: _FOUND[k] for k in keys if k in _FOUND}
+    todo = {k: paper for k, paper in zip(keys, papers) if k not in found}
     for k, findings in zip(todo, _find_in_papers(list(todo.values()), batch_size)):
-        if len(_FOUND) >= CACHE_SIZE:
+        found[k] = findings
+        while len(_FOUND) >= CACHE_SIZE:
             del _FOUND[next(iter(_FOUND))]  # the oldest
         _FOUND[k] = findings
-    return [list(_FOUND[k]) for k in keys]
+    return [list(found[k]) for k in keys]
 
 
-#: Papers whose findings a process remembers: the same paper is listed on every co-author's
-#: page, and its title and abstract read the same on each, so it is mined once.
-CACHE_SIZE = 100_000
+#: Papers whose findings a process remembers (about 5 KB each): the same paper is listed on
+#: every co-author's page, and its title and abstract read the same on each, so it is mined
+#: once while it is remembered.
+CACHE_SIZE = 20_000
 _FOUND: dict[bytes, tuple[Finding, ...]] = {}
 
 

@@ -26,7 +26,7 @@ from .reader import (
     Page, Paper, Profile, ReadWarning, decode, iter_files, open_page, parse_lines, read_file,
     read_text, source_name,
 )
-from .store import GraphStore, default_location, is_new_location
+from .store import GraphStore, can_create, default_location
 
 
 @dataclass(frozen=True)
@@ -126,14 +126,16 @@ def _open(path: Path | None, text: str | None, encoding: str | None) -> Page:
     return parse_lines([text], "stdin") if path is None else open_page(path, encoding)
 
 
-def _check(paths: Iterable[str | Path], encoding: str | None, strict: bool) -> list[_Page]:
+def _check(paths: Iterable[str | Path], encoding: str | None, strict: bool,
+           minter: Minter | None = None) -> list[_Page]:
     """The first pass: read every page, so bad input stops the build before anything is written.
 
     Pages are read as streams, a part at a time, so a long page does not sit in memory.
     Returns the pages (stdin's text kept, files re-read later) with how many papers they list.
     """
+    minter = minter or Minter()
     pages: list[_Page] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # source graph -> the page that named it
     cheap = [e for e in EXTRACTORS if e.name != "artifacts"]
     for path in iter_files(paths):
         where = str(path) if path is not None else "-"
@@ -141,9 +143,10 @@ def _check(paths: Iterable[str | Path], encoding: str | None, strict: bool) -> l
         papers = 0
         context = Context(Minter())
         with _open(path, text, encoding) as page:
-            if page.source in seen:
-                raise InputError(f"{seen[page.source]} and {where} would be the same source "
-                                 f"{page.source!r} (a source is named by its file name); "
+            graph = minter.source(page.source).value
+            if graph in seen:
+                raise InputError(f"{seen[graph]} and {where} would be the same source "
+                                 f"{graph} (a source is named by its file name); "
                                  "rename one: nothing was written")
             for part in _parts(page):
                 papers += len(part)
@@ -152,7 +155,7 @@ def _check(paths: Iterable[str | Path], encoding: str | None, strict: bool) -> l
             warnings = [*page.warnings, *context.warnings]
             if strict and warnings:
                 raise InputError(f"{min(warnings, key=_line)} (--strict: nothing was written)")
-            seen[page.source] = where
+            seen[graph] = where
         size = len(text.encode()) if text is not None else path.stat().st_size
         pages.append(_Page(path, text, papers, size))
     return pages
@@ -184,13 +187,20 @@ def _stream(job: _Job, store: GraphStore, graph: NamedNode) -> _Done:
     suffix = f" {graph} .\n"
     with _open(job.path, job.text, job.encoding) as page:
         parts = _parts(page)
-        for part in parts if job.papers else [()]:
+        part: tuple[Paper, ...] | None = next(parts, ())  # a page without papers: its header
+        while part is not None:
+            following = next(parts, None)
             profile = replace(page.header, papers=part, listed_papers=job.papers)
             lines = _serialise(profile_triples(profile, context, extractors))
             store.add_graph_data(graph, "\n".join(lines).encode(),
-                                 "".join(line[:-1] + suffix for line in lines).encode(), more=True)
-        warnings = list({str(w): w for w in [*page.warnings, *context.warnings]}.values())
+                                 "".join(line[:-1] + suffix for line in lines).encode(),
+                                 more=following is not None)
+            part = following
         header = page.header
+        # The extractors warn about the page as a whole (an unknown category): once per part,
+        # so each such warning is kept once, at its first line.
+        once = {w.message: w for w in reversed(context.warnings)}
+        warnings = [*page.warnings, *sorted(once.values(), key=_line)]
     # Parts can repeat a triple (a co-author of papers in two parts): the graph says how many.
     return _Done(header.source, header.name, job.papers, [], warnings, store.graph_size(graph))
 
@@ -210,13 +220,13 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
     ``progress(papers_done, papers_total)`` is called after each page.
     """
     minter = minter or Minter.from_env()
-    pages = _check(paths, encoding, strict)
+    pages = _check(paths, encoding, strict, minter)
     total = sum(p.papers for p in pages)
     names = tuple(e.name for e in extractors)
     bulk = bool(getattr(store, "bulk", False))
-    # Into a new store, a long page (and with one job, every page) is written a part at a time.
+    # Into a new store, a long page is written a part at a time.
     work = (_Job(p.path, p.text, encoding, minter.base, names, bulk,
-                 bulk and (jobs <= 1 or p.size > STREAM_BYTES), p.papers) for p in pages)
+                 bulk and p.size > STREAM_BYTES, p.papers) for p in pages)
     summary = BuildSummary()
     done_papers = 0
     written = 0
@@ -253,7 +263,7 @@ def build_into(paths: Iterable[str | Path], location: str | os.PathLike[str] | N
     transaction.
     """
     path = Path(location if location is not None else default_location())
-    if is_new_location(path):
+    if can_create(path):
         with GraphStore.create(path) as store:
             return build(paths, store, **options)
     with GraphStore.open(path) as store:

