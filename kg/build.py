@@ -205,7 +205,7 @@ def _stream(job: _Job, store: GraphStore, graph: NamedNode) -> _Done:
     return _Done(header.source, header.name, job.papers, [], warnings, store.graph_size(graph))
 
 
-ProgressFn = Callable[[int, int], None]
+ProgressFn = Callable[..., None]  # (papers done, papers in all[, what is being done])
 
 
 def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
@@ -265,7 +265,12 @@ def build_into(paths: Iterable[str | Path], location: str | os.PathLike[str] | N
     path = Path(location if location is not None else default_location())
     if can_create(path):
         with GraphStore.create(path) as store:
-            return build(paths, store, **options)
+            summary = build(paths, store, **options)
+            progress = options.get("progress")
+            if progress is not None:  # what comes next takes a while on a big store
+                done = sum(s.papers for s in summary.sources)
+                progress(done, done, "compacting the new store")
+        return summary
     with GraphStore.open(path) as store:
         return build(paths, store, **options)
 

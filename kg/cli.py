@@ -90,16 +90,16 @@ def _progress_bar(show: bool):
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
 
-    columns = (TextColumn("building"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
+    columns = (TextColumn("{task.fields[phase]}"), BarColumn(), MofNCompleteColumn(), TextColumn("papers"),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
                TimeRemainingColumn())
     with Progress(*columns, console=err, transient=False) as bar:
-        task = bar.add_task("build", total=None, rate="")
+        task = bar.add_task("build", total=None, rate="", phase="building")
         start = time.monotonic()
 
-        def tick(done: int, total: int) -> None:
+        def tick(done: int, total: int, phase: str = "building") -> None:
             rate = done / max(time.monotonic() - start, 1e-9)
-            bar.update(task, completed=done, total=total, rate=f"{rate:,.0f} papers/s")
+            bar.update(task, completed=done, total=total, rate=f"{rate:,.0f} papers/s", phase=phase)
 
         yield tick
 
