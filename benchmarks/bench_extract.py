@@ -54,6 +54,7 @@ def _cold() -> None:
 
     for name in ("_namey", "_titlecase"):
         getattr(artifacts, name).cache_clear()
+    artifacts._FOUND.clear()  # and no paper's findings remembered: every abstract is mined
 
 
 def _one_core() -> bool:
