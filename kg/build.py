@@ -224,6 +224,16 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
     total = sum(p.papers for p in pages)
     names = tuple(e.name for e in extractors)
     bulk = bool(getattr(store, "bulk", False))
+    if not bulk:
+        for page in pages:
+            if page.size > MAX_TRANSACTION_BYTES:
+                where = str(page.path) if page.path is not None else "-"
+                raise InputError(
+                    f"{where}: a {page.size / 1e6:.0f} MB page is too long to replace in one "
+                    f"transaction (the limit is {MAX_TRANSACTION_BYTES / 1e6:.0f} MB; it would "
+                    f"take about {page.size * 330 / 1e9:.0f} GB of memory); build it into a new "
+                    "store (a missing or empty --store folder), where long pages are written a "
+                    "part at a time, or split it: nothing was written")
     # Into a new store, a long page is written a part at a time.
     work = (_Job(p.path, p.text, encoding, minter.base, names, bulk,
                  bulk and p.size > STREAM_BYTES, p.papers) for p in pages)
@@ -319,6 +329,10 @@ def _source(job: _Job) -> str:
 
 #: Pages longer than this are written a part at a time into a new store.
 STREAM_BYTES = 8_000_000
+
+#: Pages longer than this are refused by an existing store or a server, where a page is
+#: replaced in one transaction holding all its triples (about 330 bytes per byte of page).
+MAX_TRANSACTION_BYTES = 16_000_000
 
 
 def default_jobs() -> int:

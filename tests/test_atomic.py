@@ -463,3 +463,22 @@ def test_new_store_loader_failure_is_an_error_not_a_gap() -> None:
     writer.add(Minter().source("x.txt"), ["<https://e.org/a> <https://e.org/b> <https://e.org/c> ."])
     with pytest.raises(StoreError, match="disk on fire"):
         writer.finish()
+
+
+def test_existing_store_refuses_a_page_too_long_for_one_transaction(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A long page cannot be replaced atomically in bounded memory: an existing store says so
+    # and writes nothing, rather than running out of memory; a new store takes it in parts.
+    import kg.build
+    from kg.errors import InputError
+
+    page = long_page(tmp_path / "long.txt", 300)
+    monkeypatch.setattr(kg.build, "MAX_TRANSACTION_BYTES", page.stat().st_size - 1)
+    with GraphStore.open(tmp_path / "existing") as store:
+        build([SAMPLE], store)
+        before = {str(q) for q in store.quads()}
+        with pytest.raises(InputError, match=r"long\.txt: a 0 MB page is too long .* nothing was written"):
+            build([SAMPLE, page], store)
+        assert {str(q) for q in store.quads()} == before
+    with GraphStore.create(tmp_path / "new") as store:
+        assert build([page], store).papers == 300
