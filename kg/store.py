@@ -421,7 +421,7 @@ class _BulkWriter:
 
 
 #: Bytes of N-Triples and N-Quads gathered before one bulk load.
-BULK_CHUNK = 64_000_000
+BULK_CHUNK = 16_000_000
 
 
 def _takes_prefixes(format: RdfFormat) -> bool:
