@@ -217,7 +217,8 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
     anything is written); the second extracts pages on ``jobs`` processes and
     replaces each source's graph atomically as its page comes back, in the
     order given, holding only a few pages in memory at a time.
-    ``progress(papers_done, papers_total)`` is called after each page.
+    ``progress(papers_done, papers_total)`` is called after each page (:func:`build_into`
+    also passes a third argument, what it is doing, to a function that takes one).
     """
     minter = minter or Minter.from_env()
     pages = _check(paths, encoding, strict, minter)
@@ -229,9 +230,10 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
             if page.size > MAX_TRANSACTION_BYTES:
                 where = str(page.path) if page.path is not None else "-"
                 raise InputError(
-                    f"{where}: a {page.size / 1e6:.0f} MB page is too long to replace in one "
-                    f"transaction (the limit is {MAX_TRANSACTION_BYTES / 1e6:.0f} MB; it would "
-                    f"take about {page.size * 330 / 1e9:.0f} GB of memory); build it into a new "
+                    f"{where}: a {page.size / 1e6:.1f} MB page is too long to replace in one "
+                    f"transaction (the limit is {MAX_TRANSACTION_BYTES / 1e6:.1f} MB, about 2 GB "
+                    f"of memory; this page would take about {page.size * 330 / 1e9:.1f} GB); "
+                    "build it into a new "
                     "store (a missing or empty --store folder), where long pages are written a "
                     "part at a time, or split it: nothing was written")
     # Into a new store, a long page is written a part at a time.
@@ -277,7 +279,7 @@ def build_into(paths: Iterable[str | Path], location: str | os.PathLike[str] | N
         with GraphStore.create(path) as store:
             summary = build(paths, store, **options)
             progress = options.get("progress")
-            if progress is not None:  # what comes next takes a while on a big store
+            if progress is not None and _takes_phase(progress):  # next: a while on a big store
                 done = sum(s.papers for s in summary.sources)
                 progress(done, done, "compacting the new store")
         return summary
@@ -307,6 +309,17 @@ def _run(work: Iterable[_Job], jobs: int) -> Iterator[_Done]:
             yield item if isinstance(item, _Job) else item.result()
 
 
+def _takes_phase(progress: ProgressFn) -> bool:
+    """Whether ``progress`` takes the third argument, what the build is doing."""
+    import inspect
+
+    try:
+        inspect.signature(progress).bind(0, 0, "")
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _worker_start() -> None:
     """In a worker: end with the build. Killed with SIGKILL, a build cannot stop its workers;
     on Linux the kernel does it for it."""
@@ -331,8 +344,9 @@ def _source(job: _Job) -> str:
 STREAM_BYTES = 8_000_000
 
 #: Pages longer than this are refused by an existing store or a server, where a page is
-#: replaced in one transaction holding all its triples (about 330 bytes per byte of page).
-MAX_TRANSACTION_BYTES = 16_000_000
+#: replaced in one transaction holding all its triples: 230-330 bytes of memory per byte of
+#: page were measured, so this keeps a build within about 2 GB.
+MAX_TRANSACTION_BYTES = 6_000_000
 
 
 def default_jobs() -> int:

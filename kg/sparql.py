@@ -36,8 +36,10 @@ def mask(text: str) -> str:
         elif c in "\"'":
             quote3 = text[i:i + 3]
             if quote3 in ('"""', "'''"):
-                end = text.find(quote3, i + 3)
-                end = n if end < 0 else end + 3
+                j = i + 3
+                while j < n and text[j:j + 3] != quote3:
+                    j += 2 if text[j] == "\\" else 1
+                end = min(j + 3, n)
             else:
                 j = i + 1
                 while j < n and text[j] != c and text[j] != "\n":

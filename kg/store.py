@@ -101,6 +101,9 @@ class GraphStore:
             lock = _lock(staging)  # held while this build runs: how others know it is alive
             if lock is None:
                 raise OSError("its staging folder is locked by another process")
+            if os.fstat(lock).st_ino != os.stat(staging).st_ino:  # removed and made again meanwhile
+                os.close(lock)
+                raise OSError("another build removed its staging folder; try again")
             try:
                 store = cls(Store(str(staging)), str(target), False)
             except OSError:
@@ -222,7 +225,7 @@ class GraphStore:
                 # build grows by about 0.8 GB per million quads.
                 self._store.flush()
                 self._unflushed = 0
-        except (OSError, SyntaxError, ValueError) as exc:
+        except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
             raise StoreError(f"writing {graph.value} failed, the store is unchanged: {exc}") from exc
 
     # -- reading -----------------------------------------------------------------------------

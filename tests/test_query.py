@@ -271,3 +271,11 @@ def test_query_slot_values_are_never_read_as_slots_or_syntax() -> None:
     from pyoxigraph import Store
 
     Store().query(filled)  # it parses: the values did not change its shape
+
+
+def test_query_mask_reads_escapes_in_long_strings() -> None:
+    from kg.sparql import mask
+
+    text = 'SELECT * WHERE { FILTER("""a \\"""" != "") GRAPH ?g { ?s ?p ?o } }'
+    assert "GRAPH ?g" in mask(text)
+    assert mask("SELECT * { ?s ?p '''x ''' } # GRAPH").count("GRAPH") == 0
