@@ -399,7 +399,8 @@ def test_cli_serve_answers_over_http_and_stops_on_ctrl_c(
                                 "--port", str(port)], cwd=tmp_path, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        assert f"listening at {url}" in first_line(process)
+        first = first_line(process)
+        assert f"listening at {url}" in first
         with GraphStore.open(built_store_dir, read_only=True) as local, RemoteStore(url) as remote:
             from kg.query import load_query
 
@@ -409,7 +410,10 @@ def test_cli_serve_answers_over_http_and_stops_on_ctrl_c(
         page = httpx.Client(trust_env=False).get(url + "/")
         assert page.status_code == 200 and "Oxigraph" in page.text  # the query page
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=20)
+        process.wait(timeout=20)
+        # Read through the same buffered pipe as first_line (communicate() would skip what
+        # that read already took in).
+        stdout, stderr = first + process.stdout.read(), process.stderr.read()
     finally:
         stop(process)
     assert process.returncode == 0, stderr

@@ -195,6 +195,10 @@ def test_viz_legend_counts_each_kind(watched_page, sample_page):
 def test_viz_nodes_are_drawn_in_their_legend_colour(watched_page, sample_page):
     """Each node is drawn in the colour of its kind that the legend shows (STYLES)."""
     path, view = sample_page
+
+    def rgb(hex_colour: str) -> tuple[int, int, int]:
+        return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
     watched = _open(watched_page, path)
     page = watched.page
     try:
@@ -211,18 +215,21 @@ def test_viz_nodes_are_drawn_in_their_legend_colour(watched_page, sample_page):
                      and page.evaluate(
                          """(id) => { const d = network.canvasToDOM(network.getPositions([id])[id]);
                                       return network.getNodeAt(d) === id; }""", n.id))
-        pixel = page.evaluate(
-            """(id) => { const c = document.querySelector('canvas');
-                         const d = network.canvasToDOM(network.getPositions([id])[id]);
-                         const k = window.devicePixelRatio || 1;
-                         return Array.from(c.getContext('2d').getImageData(
-                             Math.round(d.x * k), Math.round(d.y * k), 1, 1).data.slice(0, 3)); }""",
-            paper)
+        # Read again for a moment if need be: on a busy machine the canvas can still show the
+        # frame before the last one when the position is read.
+        for _ in range(20):
+            pixel = page.evaluate(
+                """(id) => { const c = document.querySelector('canvas');
+                             const d = network.canvasToDOM(network.getPositions([id])[id]);
+                             const k = window.devicePixelRatio || 1;
+                             return Array.from(c.getContext('2d').getImageData(
+                                 Math.round(d.x * k), Math.round(d.y * k), 1, 1).data.slice(0, 3)); }""",
+                paper)
+            if max(abs(a - b) for a, b in zip(pixel, rgb(STYLES["Paper"][1]))) <= 8:
+                break
+            page.wait_for_timeout(100)
     finally:
         page.close()
-
-    def rgb(hex_colour: str) -> tuple[int, int, int]:
-        return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
 
     legend = dict(swatches)
     assert set(legend) == {STYLES[n.kind][0] for n in view.nodes}
