@@ -26,7 +26,7 @@ from .reader import (
     Page, Paper, Profile, ReadWarning, decode, iter_files, open_page, parse_lines, read_file,
     read_text, source_name,
 )
-from .store import GraphStore, can_create, default_location
+from .store import GraphStore, bulk_data, can_create, default_location
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,8 @@ def _extract_one(job: _Job) -> _Done:
     if not job.bulk:
         return _Done(profile.source, profile.name, len(profile.papers), lines, warnings, len(lines))
     # The writing process is the busy one in a bulk load: the pages are made ready to load here.
-    suffix = f" {context.minter.source(profile.source)} .\n"
     return _Done(profile.source, profile.name, len(profile.papers), [], warnings, len(lines),
-                 "\n".join(lines).encode(), "".join(line[:-1] + suffix for line in lines).encode())
+                 *bulk_data(context.minter.source(profile.source), lines))
 
 
 @dataclass(frozen=True)
@@ -184,7 +183,6 @@ def _stream(job: _Job, store: GraphStore, graph: NamedNode) -> _Done:
 
     context = Context(Minter(job.base))
     extractors = [get_extractor(n) for n in job.extractors]
-    suffix = f" {graph} .\n"
     with _open(job.path, job.text, job.encoding) as page:
         parts = _parts(page)
         part: tuple[Paper, ...] | None = next(parts, ())  # a page without papers: its header
@@ -192,9 +190,7 @@ def _stream(job: _Job, store: GraphStore, graph: NamedNode) -> _Done:
             following = next(parts, None)
             profile = replace(page.header, papers=part, listed_papers=job.papers)
             lines = _serialise(profile_triples(profile, context, extractors))
-            store.add_graph_data(graph, "\n".join(lines).encode(),
-                                 "".join(line[:-1] + suffix for line in lines).encode(),
-                                 more=following is not None)
+            store.add_graph_data(graph, *bulk_data(graph, lines), more=following is not None)
             part = following
         header = page.header
         # The extractors warn about the page as a whole (an unknown category): once per part,
@@ -232,7 +228,7 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
                 raise InputError(
                     f"{where}: a {page.size / 1e6:.1f} MB page is too long to replace in one "
                     f"transaction (the limit is {MAX_TRANSACTION_BYTES / 1e6:.1f} MB, about 2 GB "
-                    f"of memory; this page would take about {page.size * 330 / 1e9:.1f} GB); "
+                    f"of memory; this page would take about {page.size * MEMORY_PER_BYTE / 1e9:.1f} GB); "
                     "build it into a new "
                     "store (a missing or empty --store folder), where long pages are written a "
                     "part at a time, or split it: nothing was written")
@@ -302,11 +298,14 @@ def _run(work: Iterable[_Job], jobs: int) -> Iterator[_Done]:
         for job in work:
             pending.append(job if job.stream else pool.submit(_extract_one, job))
             if len(pending) >= 4 * jobs:
-                item = pending.popleft()
-                yield item if isinstance(item, _Job) else item.result()
+                yield _result(pending.popleft())
         while pending:
-            item = pending.popleft()
-            yield item if isinstance(item, _Job) else item.result()
+            yield _result(pending.popleft())
+
+
+def _result(item):
+    """A streamed page's job as it is (the writer reads it), else the worker's answer."""
+    return item if isinstance(item, _Job) else item.result()
 
 
 def _takes_phase(progress: ProgressFn) -> bool:
@@ -347,6 +346,10 @@ STREAM_BYTES = 8_000_000
 #: replaced in one transaction holding all its triples: 230-330 bytes of memory per byte of
 #: page were measured, so this keeps a build within about 2 GB.
 MAX_TRANSACTION_BYTES = 6_000_000
+
+#: Bytes of memory a page takes per byte when it is replaced in one transaction (the most
+#: measured; 230 at the least).
+MEMORY_PER_BYTE = 330
 
 
 def default_jobs() -> int:

@@ -188,47 +188,22 @@ def to_python(term: Any) -> Any:
 
 def _where_brace(text: str) -> int:
     """Index of the opening brace of the outermost WHERE group, skipping IRIs, strings, comments."""
-    i, n = 0, len(text)
     seen_where = False
     first_brace = -1
     form = None
-    while i < n:
-        c = text[i]
-        if c == "#":
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-            continue
-        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            i += re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]).end()
-            continue
-        if c in "\"'":
-            quote3 = text[i:i + 3]
-            if quote3 in ('"""', "'''"):
-                end = text.find(quote3, i + 3)
-                i = n if end < 0 else end + 3
-                continue
-            j = i + 1
-            while j < n and text[j] != c:
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
-            continue
-        if c.isalpha():
-            m = re.match(r"[A-Za-z_]+", text[i:])
-            word = m.group(0).upper()
+    for token in re.finditer(r"[A-Za-z_]+|\{", mask(text)):
+        if token.group(0) != "{":
+            word = token.group(0).upper()
             if word == "WHERE":
                 seen_where = True
             elif form is None and word in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
                 form = word
-            i += m.end()
-            continue
-        if c == "{":
-            if seen_where:
-                return i
-            if first_brace < 0:
-                first_brace = i
-                if form in ("SELECT", "ASK"):
-                    return i
-        i += 1
+        elif seen_where:
+            return token.start()
+        elif first_brace < 0:
+            first_brace = token.start()
+            if form in ("SELECT", "ASK"):
+                return first_brace
     if first_brace >= 0:
         return first_brace
     raise QueryError("the query has no WHERE group to bind parameters in")

@@ -14,7 +14,7 @@ sources. Errors from pyoxigraph come out as
 >>> with GraphStore.open(tempfile.mkdtemp()) as store:
 ...     g = NamedNode("https://example.org/source/a")
 ...     t = Triple(NamedNode("https://example.org/x"), NamedNode("https://example.org/p"), Literal("1"))
-...     store.replace_graph(g, [t]); store.replace_graph(g, [t])
+...     first = store.replace_graph(g, [t]); again = store.replace_graph(g, [t])
 ...     len(store)
 1
 """
@@ -349,6 +349,13 @@ def _remove_stale_staging(target: Path) -> bool:
     return busy
 
 
+def bulk_data(graph: NamedNode, lines: list[str]) -> tuple[bytes, bytes]:
+    """N-Triples lines (``s p o .``) as what :meth:`GraphStore.add_graph_data` takes: the
+    N-Triples, and the same as N-Quads in ``graph``."""
+    suffix = f" {graph} .\n"
+    return "\n".join(lines).encode(), "".join(line[:-1] + suffix for line in lines).encode()
+
+
 class _BulkWriter:
     """Writes source graphs with ``Store.bulk_load`` in chunks of about :data:`BULK_CHUNK`
     bytes: the source graphs' quads as N-Quads, the union graph's triples as N-Triples (the
@@ -366,9 +373,7 @@ class _BulkWriter:
         self._size = 0
 
     def add(self, graph: NamedNode, lines: list[str]) -> None:
-        suffix = f" {graph} .\n"
-        self.add_data(graph, "\n".join(lines).encode(),
-                      "".join(line[:-1] + suffix for line in lines).encode())
+        self.add_data(graph, *bulk_data(graph, lines))
 
     def add_data(self, graph: NamedNode, triples: bytes, quads: bytes, more: bool = False) -> None:
         """``triples`` as N-Triples, and the same as N-Quads in ``graph``; ``more``: the next
