@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from kg.cli import app
 from kg.errors import QueryError
 from kg.query import load_query, run
 from kg.store import GraphStore
-from kg.viz import LARGE_GRAPH, STYLES, GraphView, Node, draw, graph_view, physics_options, query_view, render
+from kg.viz import (LARGE_GRAPH, STYLES, GraphView, Node, _local, _node_table, draw, graph_view,
+                    physics_options, query_view, render)
 
 OWNER = "Dhruv Mahajan"
 KG = "https://w3id.org/scholar-kg/ontology#"
@@ -186,3 +188,29 @@ def test_viz_query_looks_up_only_the_nodes_it_draws(sample_store: GraphStore) ->
     assert labels == {k: v for k, v in full[1].items() if k in some}
     assert dict(details) == {k: v for k, v in full[2].items() if k in some and v}
     assert _node_table(sample_store, set())[0] == {}
+
+
+@pytest.mark.parametrize("max_nodes", [1, 40, 150])
+def test_graph_view_cut_to_max_nodes_keeps_the_best_connected(sample_store, max_nodes):
+    """Past ``max_nodes`` the whole view looks up only the nodes it keeps; it keeps the ones
+    the full table would: most edges between drawn nodes first, ties by IRI."""
+    kinds, labels, details = _node_table(sample_store)
+    assert len(kinds) > max_nodes
+    edges = [(s, _local(p), o) for s, p, o in run(sample_store, load_query("graph-edges")).rows
+             if s in kinds and o in kinds]
+    degree = Counter(n for s, _, o in edges for n in (s, o))
+    expected = sorted(kinds, key=lambda n: (-degree[n], n))[:max_nodes]
+
+    view = graph_view(sample_store, max_nodes=max_nodes)
+    assert [n.id for n in view.nodes] == expected
+    assert view.left_out == len(kinds) - max_nodes
+    kept = set(expected)
+    assert view.edges == [e for e in edges if e[0] in kept and e[2] in kept]
+    assert {n.id: n.label for n in view.nodes} == {n: labels.get(n) or _local(n) for n in expected}
+    assert all(details.get(n.id, []) == n.tooltip.split("\n")[1:-1] for n in view.nodes)
+
+
+def test_graph_view_draws_every_node_when_they_fit(sample_store):
+    kinds, _, _ = _node_table(sample_store)
+    view = graph_view(sample_store, max_nodes=len(kinds))
+    assert sorted(n.id for n in view.nodes) == sorted(kinds) and view.left_out == 0
