@@ -1,8 +1,8 @@
 """What loading alone costs: a built store's quads bulk-loaded again, without extraction.
 
 ``kg build`` into a new store hands pyoxigraph's bulk loader every source graph's quads and
-the same triples again for the union graph. This script writes exactly that data (read back
-from a store ``bench_build.py`` made) to one N-Quads file in the work folder, then loads it
+the same triples again for the union graph. This script writes the same quads (read back
+from a store ``bench_build.py`` made; the union's as N-Quads too) to one file in the work folder, then loads it
 into a fresh store and compacts it, either in one ``Store.bulk_load`` call or in chunks of
 ``--chunk-mb`` (as ``kg build`` does), and prints the seconds and the peak RSS. It is the
 floor under an end-to-end build of the same corpus on this machine.

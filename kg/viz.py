@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -84,12 +85,10 @@ def graph_view(store, max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
         # as a few ends may not be nodes the page draws (an untyped artifact).
         ranked = sorted(degree, key=lambda n: (-degree[n], n))
         kinds, labels, details = _node_table(store, set(ranked[:max_nodes + max_nodes // 10 + 10]))
-        kinds = {n: kinds[n] for n in [n for n in ranked if n in kinds][:max_nodes]}
+        kinds = {n: kinds[n] for n in islice((n for n in ranked if n in kinds), max_nodes)}
         left_out = int(next(iter(run(store, _DRAWABLE).rows))[0]) - len(kinds)
     edges = [(s, p, o) for s, p, o in links if s in kinds and o in kinds]
-    view = _assemble(kinds, labels, details, edges, max_nodes)
-    view.left_out += left_out
-    return view
+    return _assemble(kinds, labels, details, edges, max_nodes, left_out)
 
 
 # How many nodes the graph page could draw: what graph-nodes lists, counted.
@@ -153,9 +152,10 @@ def _node_table(store, only: set[str] | None = None,
 
 
 def _assemble(kinds: dict[str, str], labels: dict[str, str], details: dict[str, list[str]],
-              edges: list[tuple[str, str, str]], max_nodes: int) -> GraphView:
-    """The view of these nodes and edges, keeping the ``max_nodes`` best connected."""
-    view = GraphView()
+              edges: list[tuple[str, str, str]], max_nodes: int, left_out: int = 0) -> GraphView:
+    """The view of these nodes and edges, keeping the ``max_nodes`` best connected;
+    ``left_out``: nodes the caller already left out."""
+    view = GraphView(left_out=left_out)
     keep = list(kinds)
     if len(keep) > max_nodes:
         degree: dict[str, int] = defaultdict(int)
@@ -163,7 +163,7 @@ def _assemble(kinds: dict[str, str], labels: dict[str, str], details: dict[str, 
             degree[s] += 1
             degree[o] += 1
         keep = sorted(keep, key=lambda n: -degree[n])[:max_nodes]
-        view.left_out = len(kinds) - max_nodes
+        view.left_out += len(kinds) - max_nodes
     kept = set(keep)
     for iri in keep:
         kind = kinds[iri]
