@@ -10,6 +10,7 @@ every source either as it was or complete with its new content.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections import deque
@@ -26,7 +27,8 @@ from .reader import (
     Page, Paper, Profile, ReadWarning, decode, iter_files, open_page, parse_lines, read_file,
     read_text, source_name,
 )
-from .store import GraphStore, bulk_data, can_create, default_location
+from .store import GraphStore, can_create, default_location
+from .vocab import KG, TYPE
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,57 @@ def profile_triples(profile: Profile, context: Context,
 
 
 def _serialise(triples: Iterable[Triple]) -> list[str]:
-    return sorted({f"{t.subject} {t.predicate} {t.object} ." for t in triples})
+    return sorted({_nt(t) for t in triples})
+
+
+def _nt(t: Triple) -> str:
+    return f"{t.subject} {t.predicate} {t.object} ."
+
+
+def bulk_parts(graph: NamedNode, triples: Iterable[Triple]) -> tuple[list[tuple[bytes, bytes]], bytes, int]:
+    """One page's triples as a store being created takes them (see
+    :meth:`~kg.store.GraphStore.add_graph_data`): the union graph's parts, the N-Quads in
+    ``graph`` and how many triples.
+
+    A paper listed on several pages is the same triples on each, but for what belongs to the
+    page: the line it is on, the page's profile, and the page owner's authorship when the
+    owner is hidden behind "et al.". Those are a part of their own, written every time; the
+    rest of the paper (its authorships and mentions with it) is one part, so the store
+    loads it once however many pages list it; any other node (a person, a tag, an artifact)
+    is a part of its own. The union is right however the parts are cut: a part is skipped
+    only when the same triples were written before.
+    """
+    lines = {t: _nt(t) for t in triples}
+    papers = {t.subject for t in lines if t.predicate == TYPE and t.object == KG.Paper}
+    profiles = {t.subject for t in lines if t.predicate == TYPE and t.object == KG.Profile}
+    listed = {t.subject for t in lines if t.predicate == KG.fromProfileListing}
+    owner = {t.subject: t.object for t in lines if t.subject in listed and t.predicate == KG.author}
+    hidden = set()  # (paper, the page's owner) where the owner is hidden behind "et al."
+    paper_of: dict[object, object] = {}  # authorships and mentions -> their paper
+    for t in lines:
+        if t.predicate == KG.authorship and t.subject in papers:
+            if t.object in listed:
+                hidden.add((t.subject, owner.get(t.object)))
+            else:
+                paper_of[t.object] = t.subject
+        elif t.predicate == KG.inPaper and t.object in papers:
+            paper_of[t.subject] = t.object
+    page: list[str] = []
+    parts: dict[object, list[str]] = {}
+    for t, line in lines.items():
+        s = t.subject
+        if (s in profiles or s in listed or t.object in listed or t.predicate == KG.sourceLine
+                or (t.predicate == KG.hasAuthor and (s, t.object) in hidden)):
+            page.append(line)
+        else:
+            parts.setdefault(paper_of.get(s, s), []).append(line)
+    union = [(b"", "\n".join(sorted(page)).encode())] if page else []
+    for part in parts.values():
+        data = "\n".join(sorted(part)).encode()
+        union.append((hashlib.blake2b(data, digest_size=16).digest(), data))
+    suffix = f" {graph} .\n"
+    quads = "".join(line[:-1] + suffix for line in sorted(lines.values())).encode()
+    return union, quads, len(lines)
 
 
 @dataclass(frozen=True)
@@ -93,8 +145,8 @@ class _Done:
     lines: list[str]
     warnings: list[ReadWarning]
     count: int = 0
-    triples: bytes = b""  # with _Job.bulk, the lines as N-Triples
-    quads: bytes = b""  # ... and as N-Quads in the source's graph
+    union: list[tuple[bytes, bytes]] = field(default_factory=list)  # with _Job.bulk: see bulk_parts
+    quads: bytes = b""  # ... and the triples as N-Quads in the source's graph
 
 
 def _extract_one(job: _Job) -> _Done:
@@ -104,13 +156,13 @@ def _extract_one(job: _Job) -> _Done:
     profile = read_text(job.text, "stdin") if job.path is None else read_file(job.path, job.encoding)
     context = Context(Minter(job.base))
     triples = profile_triples(profile, context, [get_extractor(n) for n in job.extractors])
-    lines = _serialise(triples)
     warnings = [*profile.warnings, *context.warnings]
     if not job.bulk:
+        lines = _serialise(triples)
         return _Done(profile.source, profile.name, len(profile.papers), lines, warnings, len(lines))
     # The writing process is the busy one in a bulk load: the pages are made ready to load here.
-    return _Done(profile.source, profile.name, len(profile.papers), [], warnings, len(lines),
-                 *bulk_data(context.minter.source(profile.source), lines))
+    union, quads, count = bulk_parts(context.minter.source(profile.source), triples)
+    return _Done(profile.source, profile.name, len(profile.papers), [], warnings, count, union, quads)
 
 
 @dataclass(frozen=True)
@@ -189,8 +241,8 @@ def _stream(job: _Job, store: GraphStore, graph: NamedNode) -> _Done:
         while part is not None:
             following = next(parts, None)
             profile = replace(page.header, papers=part, listed_papers=job.papers)
-            lines = _serialise(profile_triples(profile, context, extractors))
-            store.add_graph_data(graph, *bulk_data(graph, lines), more=following is not None)
+            union, quads, _ = bulk_parts(graph, profile_triples(profile, context, extractors))
+            store.add_graph_data(graph, union, quads, more=following is not None)
             part = following
         header = page.header
         # The extractors warn about the page as a whole (an unknown category): once per part,
@@ -246,7 +298,7 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
             raise InputError(f"{done.warnings[0]} (--strict: {written_before})")
         graph = minter.source(done.source)
         if bulk and not isinstance(item, _Job):  # a streamed page is written as it is read
-            store.add_graph_data(graph, done.triples, done.quads)
+            store.add_graph_data(graph, done.union, done.quads)
         elif not bulk:
             store.replace_graph_lines(graph, done.lines)
         count = done.count

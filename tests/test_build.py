@@ -238,3 +238,89 @@ def test_build_uses_the_minter_base(fresh_store: GraphStore, tmp_path: Path) -> 
     ours = {s for s in subjects if "/person/" in s or "/paper/" in s}
     assert ours and all(s.startswith("https://example.org/kg/") for s in ours)
     assert fresh_store.graphs()[0].value.startswith("https://example.org/kg/source/")
+
+
+# --------------------------------------------------------------------------- bulk loading
+
+
+SHARED = """\
+    CVJan 1, 2020Code
+    A Shared Paper
+
+    Ann Bee, Cid Dee et al. · lab-a
+
+    We introduce SharedNet, trained on ImageNet. Code: https://github.com/ann/shared.
+    """
+
+
+def test_bulk_parts_give_a_shared_paper_one_key_on_every_page() -> None:
+    # Ann is named on the paper (and hidden behind "et al." on another); Eve lists it behind
+    # "et al.", on another line of her page: what belongs to each page differs, the paper's
+    # own part is the same triples, one key.
+    from kg.build import bulk_parts, profile_triples
+    from kg.extract import Context
+    from kg.reader import read_text
+
+    ann = page("Ann Bee", SHARED + """
+        LGMay 5, 2021
+        Other Work
+
+        Zed Yu et al.
+
+        We study more things.
+        """)
+    eve = page("Eve Fay", """\
+        CVMar 3, 2019
+        Something Else
+
+        Eve Fay
+
+        We study things.
+
+        """ + SHARED)
+    keyed = []
+    for name, text in (("ann.txt", ann), ("eve.txt", eve)):
+        triples = profile_triples(read_text(text, name), Context(Minter()))
+        graph = Minter().source(name)
+        union, quads, count = bulk_parts(graph, triples)
+        lines = {f"{t.subject} {t.predicate} {t.object} ." for t in triples}
+        parts = [data.decode().split("\n") for _, data in union]
+        assert sorted(line for part in parts for line in part) == sorted(lines)  # all, once
+        assert count == len(lines) == quads.count(b"\n")
+        assert all(key == b"" or len(key) == 16 for key, _ in union)
+        keyed.append({key: data.decode() for key, data in union if key})
+    paper = [{k for k, text in page_keys.items() if '"A Shared Paper"' in text} for page_keys in keyed]
+    assert len(paper[0]) == 1 and paper[0] == paper[1]
+    text = keyed[0][next(iter(paper[0]))]
+    assert "SharedNet" in text and "authorship" in text  # its mentions and authorships with it
+    assert "sourceLine" not in text and "Eve" not in text and "profile" not in text
+    # A person, tag or artifact is a part of its own, the same from both pages.
+    assert len(set(keyed[0]) & set(keyed[1])) > 3
+
+
+def test_bulk_build_loads_a_shared_paper_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ten pages list the same paper: the union graph holds it once, and the loader was handed
+    # its triples once (the pages' own facts aside).
+    import kg.store
+    from kg.build import build_into
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for i in range(10):
+        (folder / f"p{i}.txt").write_text(page(f"Person{i} Lab", SHARED))
+    handed: list[bytes] = []
+    real = kg.store._BulkWriter._load
+
+    def spy(self, quads: bytes, triples: bytes) -> None:
+        handed.append(triples)
+        real(self, quads, triples)
+
+    monkeypatch.setattr(kg.store._BulkWriter, "_load", spy)
+    build_into([folder], tmp_path / "store")
+    titles = sum(data.count(b'"A Shared Paper"') for data in handed)
+    assert titles == 1
+    with GraphStore.open(tmp_path / "store", read_only=True) as store:
+        assert scalar(store, 'SELECT (COUNT(*) AS ?n) WHERE { ?p kg:title "A Shared Paper" }') == 1
+        assert scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?page kg:lists ?p }") == 10
+        assert scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?a kg:fromProfileListing true }") == 10
+        assert len(store.graphs()) == 10
