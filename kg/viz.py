@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -69,26 +68,60 @@ def _local(iri: str) -> str:
 def graph_view(store, max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
     """The store's graph as nodes (one per typed resource of :data:`STYLES`) and edges.
 
-    When more nodes have edges than can be drawn, only the ``max_nodes`` best connected are
-    looked up (``graph-nodes`` for every node of a 100k-paper store takes about a minute).
+    When more nodes have edges than can be drawn, only the ``max_nodes`` it draws (see
+    :func:`_choose`) are looked up (``graph-nodes`` for every node of a 100k-paper store takes
+    about a minute).
     """
     links = [(s, _local(p), o) for s, p, o in run(store, load_query("graph-edges")).rows]
-    degree: dict[str, int] = defaultdict(int)
-    for s, _, o in links:
-        degree[s] += 1
-        degree[o] += 1
-    if len(degree) <= max_nodes:
+    ends = {n for s, _, o in links for n in (s, o)}
+    if len(ends) <= max_nodes:
         kinds, labels, details = _node_table(store)  # every node, those without edges too
         left_out = 0
     else:
-        # The best connected first, ties by IRI (the order the full table gives); a margin,
-        # as a few ends may not be nodes the page draws (an untyped artifact).
-        ranked = sorted(degree, key=lambda n: (-degree[n], n))
-        kinds, labels, details = _node_table(store, set(ranked[:max_nodes + max_nodes // 10 + 10]))
-        kinds = {n: kinds[n] for n in islice((n for n in ranked if n in kinds), max_nodes)}
+        # Chosen from the links, then looked up; with a margin, as a few ends may not be
+        # nodes the page draws (an untyped artifact), and chosen again from what was found.
+        margin = set(_choose(ends, links, max_nodes + max_nodes // 10 + 10))
+        kinds, labels, details = _node_table(store, margin)
+        undrawn = margin - set(kinds)  # degrees count only links the page could draw
+        usable = [(s, p, o) for s, p, o in links if s not in undrawn and o not in undrawn]
+        kinds = {n: kinds[n] for n in _choose(kinds, usable, max_nodes)}
         left_out = int(next(iter(run(store, _DRAWABLE).rows))[0]) - len(kinds)
     edges = [(s, p, o) for s, p, o in links if s in kinds and o in kinds]
     return _assemble(kinds, labels, details, edges, max_nodes, left_out)
+
+
+def _choose(nodes: Iterable[str], edges: list[tuple[str, str, str]], max_nodes: int) -> list[str]:
+    """The ``max_nodes`` of ``nodes`` to draw: the links between the best-connected nodes
+    first (by the lesser degree of their two ends, then the greater, then their IRIs), both
+    ends of each while they fit, then the other nodes by degree; returned best connected
+    first. Degrees count every link of ``edges``, those to nodes not offered too.
+
+    The nodes of most links are a paper's people, tags and artifacts: drawn alone, the best
+    connected of them would have no link between them. Taken a link at a time, the picture
+    is the densest part of the graph, every node with a link, while there are links to draw.
+    """
+    nodes = list(dict.fromkeys(nodes))
+    degree: dict[str, int] = defaultdict(int)
+    for s, _, o in edges:
+        degree[s] += 1
+        degree[o] += 1
+    if len(nodes) <= max_nodes:
+        return sorted(nodes, key=lambda n: (-degree[n], n))
+    known = set(nodes)
+    pairs = sorted({(s, o) for s, _, o in edges if s in known and o in known},
+                   key=lambda e: (-min(degree[e[0]], degree[e[1]]), -max(degree[e[0]], degree[e[1]]), e))
+    chosen: dict[str, None] = {}
+    for s, o in pairs:
+        if len(chosen) >= max_nodes:
+            break
+        new = [n for n in (s, o) if n not in chosen]
+        if len(chosen) + len(new) <= max_nodes:
+            chosen.update(dict.fromkeys(new))
+    for n in sorted(nodes, key=lambda n: (-degree[n], n)):
+        if len(chosen) >= max_nodes:
+            break
+        chosen.setdefault(n)
+    return sorted(chosen, key=lambda n: (-degree[n], n))
 
 
 # How many nodes the graph page could draw: what graph-nodes lists, counted.
@@ -153,16 +186,12 @@ def _node_table(store, only: set[str] | None = None,
 
 def _assemble(kinds: dict[str, str], labels: dict[str, str], details: dict[str, list[str]],
               edges: list[tuple[str, str, str]], max_nodes: int, left_out: int = 0) -> GraphView:
-    """The view of these nodes and edges, keeping the ``max_nodes`` best connected;
+    """The view of these nodes and edges, keeping ``max_nodes`` of them (see :func:`_choose`);
     ``left_out``: nodes the caller already left out."""
     view = GraphView(left_out=left_out)
     keep = list(kinds)
     if len(keep) > max_nodes:
-        degree: dict[str, int] = defaultdict(int)
-        for s, _, o in edges:
-            degree[s] += 1
-            degree[o] += 1
-        keep = sorted(keep, key=lambda n: -degree[n])[:max_nodes]
+        keep = _choose(keep, edges, max_nodes)
         view.left_out += len(kinds) - max_nodes
     kept = set(keep)
     for iri in keep:

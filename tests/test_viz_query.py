@@ -190,16 +190,30 @@ def test_viz_query_looks_up_only_the_nodes_it_draws(sample_store: GraphStore) ->
     assert _node_table(sample_store, set())[0] == {}
 
 
+def expected_choice(kinds, edges, max_nodes):
+    """What a cut view keeps, worked out plainly: links in order of the lesser degree of their
+    ends (then the greater, then the IRIs), both ends while they fit; then nodes by degree."""
+    degree = Counter(n for s, _, o in edges for n in (s, o))
+    keep: list[str] = []
+    for s, o in sorted({(s, o) for s, _, o in edges},
+                       key=lambda e: (-min(degree[e[0]], degree[e[1]]),
+                                      -max(degree[e[0]], degree[e[1]]), e)):
+        new = [n for n in dict.fromkeys((s, o)) if n not in keep]
+        if len(keep) + len(new) <= max_nodes:
+            keep += new
+    keep += [n for n in sorted(kinds, key=lambda n: (-degree[n], n)) if n not in keep]
+    return sorted(keep[:max_nodes], key=lambda n: (-degree[n], n))
+
+
 @pytest.mark.parametrize("max_nodes", [1, 40, 150])
 def test_graph_view_cut_to_max_nodes_keeps_the_best_connected(sample_store, max_nodes):
     """Past ``max_nodes`` the whole view looks up only the nodes it keeps; it keeps the ones
-    the full table would: most edges between drawn nodes first, ties by IRI."""
+    the full table would (see expected_choice)."""
     kinds, labels, details = _node_table(sample_store)
     assert len(kinds) > max_nodes
     edges = [(s, _local(p), o) for s, p, o in run(sample_store, load_query("graph-edges")).rows
              if s in kinds and o in kinds]
-    degree = Counter(n for s, _, o in edges for n in (s, o))
-    expected = sorted(kinds, key=lambda n: (-degree[n], n))[:max_nodes]
+    expected = expected_choice(kinds, edges, max_nodes)
 
     view = graph_view(sample_store, max_nodes=max_nodes)
     assert [n.id for n in view.nodes] == expected
@@ -208,6 +222,16 @@ def test_graph_view_cut_to_max_nodes_keeps_the_best_connected(sample_store, max_
     assert view.edges == [e for e in edges if e[0] in kept and e[2] in kept]
     assert {n.id: n.label for n in view.nodes} == {n: labels.get(n) or _local(n) for n in expected}
     assert all(details.get(n.id, []) == n.tooltip.split("\n")[1:-1] for n in view.nodes)
+
+
+@pytest.mark.parametrize("max_nodes", [2, 40, 150])
+def test_graph_view_cut_draws_every_node_with_a_link(sample_store, max_nodes):
+    # Every link runs from a paper to a person, tag, category or artifact: the best connected
+    # nodes alone are never linked to each other. A cut view is the densest part, linked.
+    view = graph_view(sample_store, max_nodes=max_nodes)
+    linked = {n for s, _, o in view.edges for n in (s, o)}
+    assert len(view.nodes) == max_nodes and linked == {n.id for n in view.nodes}
+    assert {n.kind for n in view.nodes} >= ({"Paper", "Person"} if max_nodes > 2 else {"Paper"})
 
 
 def test_graph_view_draws_every_node_when_they_fit(sample_store):
