@@ -104,7 +104,9 @@ Authorship = tuple[str, int, str, str]  # (paper IRI, year, person IRI, person's
 def authorships(store: Any) -> list[Authorship]:
     """The store's author lists, one row per paper and author (query ``coauthor-graph``)."""
     rows = run(store, load_query("coauthor-graph")).rows
-    return [(paper, int(year), person, name) for paper, year, person, name in rows]
+    # By year, paper and name: sorted here, as the store takes five times as long to sort them.
+    return sorted(((paper, int(year), person, name) for paper, year, person, name in rows),
+                  key=lambda r: (r[1], r[0], r[3], r[2]))
 
 
 def project(rows: Iterable[Authorship]) -> "nx.Graph":
