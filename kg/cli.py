@@ -202,7 +202,7 @@ def export(
 @app.command()
 def viz(
     output: Path = typer.Option(Path("graph.html"), "-o", "--output", help="The page to write."),
-    max_nodes: int = typer.Option(5000, help="Draw at most this many nodes (the best connected)."),
+    max_nodes: int = typer.Option(5000, min=1, help="Draw at most this many nodes (the densest part)."),
     query_: Optional[str] = typer.Option(None, "--query", "-q",
                                          help="Draw only the subgraph a CONSTRUCT query chooses: a "
                                               "library name (e.g. ego) or a .rq file."),

@@ -79,13 +79,27 @@ def graph_view(store, max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
         kinds, labels, details = _node_table(store)  # every node, those without edges too
         left_out = 0
     else:
-        # Chosen from the links, then looked up; with a margin, as a few ends may not be
-        # nodes the page draws (an untyped artifact), and chosen again from what was found.
-        margin = set(_choose(ends, links, max_nodes + max_nodes // 10 + 10))
-        kinds, labels, details = _node_table(store, margin)
-        undrawn = margin - set(kinds)  # degrees count only links the page could draw
-        usable = [(s, p, o) for s, p, o in links if s not in undrawn and o not in undrawn]
-        kinds = {n: kinds[n] for n in _choose(kinds, usable, max_nodes)}
+        # Chosen from the links, then looked up; an end the page cannot draw (an untyped
+        # artifact) is dropped with its links and the choice made again, looking up only the
+        # nodes not seen yet. With every end drawable, one round: the full table's choice.
+        kinds, labels, details = {}, {}, defaultdict(list)
+        looked: set[str] = set()
+        usable = links
+        while True:
+            pick = _choose({n for s, _, o in usable for n in (s, o)}, usable, max_nodes)
+            new = set(pick) - looked
+            if not new:
+                break
+            found = _node_table(store, new)
+            kinds.update(found[0])
+            labels.update(found[1])
+            details.update(found[2])
+            looked |= new
+            undrawn = new - set(found[0])
+            if not undrawn:
+                break
+            usable = [(s, p, o) for s, p, o in usable if s not in undrawn and o not in undrawn]
+        kinds = {n: kinds[n] for n in pick}
         left_out = int(next(iter(run(store, _DRAWABLE).rows))[0]) - len(kinds)
     edges = [(s, p, o) for s, p, o in links if s in kinds and o in kinds]
     return _assemble(kinds, labels, details, edges, max_nodes, left_out)
@@ -115,7 +129,7 @@ def _choose(nodes: Iterable[str], edges: list[tuple[str, str, str]], max_nodes: 
     for s, o in pairs:
         if len(chosen) >= max_nodes:
             break
-        new = [n for n in (s, o) if n not in chosen]
+        new = [n for n in dict.fromkeys((s, o)) if n not in chosen]
         if len(chosen) + len(new) <= max_nodes:
             chosen.update(dict.fromkeys(new))
     for n in sorted(nodes, key=lambda n: (-degree[n], n)):
@@ -168,7 +182,7 @@ def _node_table(store, only: set[str] | None = None,
     query = load_query("graph-nodes")
     if only is not None:
         query = restrict(query, "node", [NamedNode(iri) for iri in sorted(only)])
-    rows = sorted(run(store, query).rows, key=lambda row: ["" if v is None else v for v in row])
+    rows = sorted(run(store, query).rows, key=lambda row: ["" if v is None else str(v) for v in row])
     kinds: dict[str, str] = {}
     labels: dict[str, str] = {}
     details: dict[str, list[str]] = defaultdict(list)
