@@ -27,7 +27,7 @@ from .reader import (
     Page, Paper, Profile, ReadWarning, decode, iter_files, open_page, parse_lines, read_file,
     read_text, source_name,
 )
-from .store import GraphStore, can_create, default_location
+from .store import GraphStore, as_quads, can_create, default_location
 from .vocab import KG, TYPE
 
 
@@ -93,16 +93,24 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple]) -> tuple[list[tuple[
     only when the same triples were written before.
     """
     lines = {t: _nt(t) for t in triples}
-    papers = {t.subject for t in lines if t.predicate == TYPE and t.object == KG.Paper}
-    profiles = {t.subject for t in lines if t.predicate == TYPE and t.object == KG.Profile}
-    listed = {t.subject for t in lines if t.predicate == KG.fromProfileListing}
-    owner = {t.subject: t.object for t in lines if t.subject in listed and t.predicate == KG.author}
+    papers, profiles, listed = set(), set(), set()
+    author: dict[object, object] = {}  # authorship -> its person
+    for t in lines:
+        if t.predicate == TYPE:
+            if t.object == KG.Paper:
+                papers.add(t.subject)
+            elif t.object == KG.Profile:
+                profiles.add(t.subject)
+        elif t.predicate == KG.fromProfileListing:
+            listed.add(t.subject)
+        elif t.predicate == KG.author:
+            author[t.subject] = t.object
     hidden = set()  # (paper, the page's owner) where the owner is hidden behind "et al."
     paper_of: dict[object, object] = {}  # authorships and mentions -> their paper
     for t in lines:
         if t.predicate == KG.authorship and t.subject in papers:
             if t.object in listed:
-                hidden.add((t.subject, owner.get(t.object)))
+                hidden.add((t.subject, author.get(t.object)))
             else:
                 paper_of[t.object] = t.subject
         elif t.predicate == KG.inPaper and t.object in papers:
@@ -120,9 +128,7 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple]) -> tuple[list[tuple[
     for part in parts.values():
         data = "\n".join(sorted(part)).encode()
         union.append((hashlib.blake2b(data, digest_size=16).digest(), data))
-    suffix = f" {graph} .\n"
-    quads = "".join(line[:-1] + suffix for line in sorted(lines.values())).encode()
-    return union, quads, len(lines)
+    return union, as_quads(graph, sorted(lines.values())), len(lines)
 
 
 @dataclass(frozen=True)

@@ -360,9 +360,13 @@ UnionParts = Sequence[tuple[bytes, bytes]]
 def bulk_data(graph: NamedNode, lines: list[str]) -> tuple[UnionParts, bytes]:
     """N-Triples lines (``s p o .``) as what :meth:`GraphStore.add_graph_data` takes: all of
     them for the union as one part without a key, and the same as N-Quads in ``graph``."""
+    return [(b"", "\n".join(lines).encode())], as_quads(graph, lines)
+
+
+def as_quads(graph: NamedNode, lines: Iterable[str]) -> bytes:
+    """N-Triples lines (``s p o .``) as N-Quads in ``graph``."""
     suffix = f" {graph} .\n"
-    return ([(b"", "\n".join(lines).encode())],
-            "".join(line[:-1] + suffix for line in lines).encode())
+    return "".join(line[:-1] + suffix for line in lines).encode()
 
 
 class _BulkWriter:

@@ -116,10 +116,7 @@ def _choose(nodes: Iterable[str], edges: list[tuple[str, str, str]], max_nodes: 
     is the densest part of the graph, every node with a link, while there are links to draw.
     """
     nodes = list(dict.fromkeys(nodes))
-    degree: dict[str, int] = defaultdict(int)
-    for s, _, o in edges:
-        degree[s] += 1
-        degree[o] += 1
+    degree = _degrees(edges)
     if len(nodes) <= max_nodes:
         return sorted(nodes, key=lambda n: (-degree[n], n))
     known = set(nodes)
@@ -137,6 +134,15 @@ def _choose(nodes: Iterable[str], edges: list[tuple[str, str, str]], max_nodes: 
             break
         chosen.setdefault(n)
     return sorted(chosen, key=lambda n: (-degree[n], n))
+
+
+def _degrees(edges: Iterable[tuple[str, str, str]]) -> dict[str, int]:
+    """How many of ``edges`` each node is an end of."""
+    degree: dict[str, int] = defaultdict(int)
+    for s, _, o in edges:
+        degree[s] += 1
+        degree[o] += 1
+    return degree
 
 
 # How many nodes the graph page could draw: what graph-nodes lists, counted.
@@ -287,10 +293,7 @@ def render(view: GraphView, title: str = "scholar-kg graph", heading: str = "sch
 
     net = Network(height="100vh", width="100%", cdn_resources="in_line", directed=True,
                   heading="")
-    degree: dict[str, int] = defaultdict(int)
-    for s, _, o in view.edges:
-        degree[s] += 1
-        degree[o] += 1
+    degree = _degrees(view.edges)
     for node in view.nodes:
         _, colour, shape = STYLES[node.kind]
         label = node.label if len(node.label) <= 40 else node.label[:38] + "…"

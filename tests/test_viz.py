@@ -199,6 +199,10 @@ def test_viz_nodes_are_drawn_in_their_legend_colour(watched_page, sample_page):
     def rgb(hex_colour: str) -> tuple[int, int, int]:
         return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
 
+    def off_paper(pixel: list[int]) -> int:
+        """How far a pixel's colour is from a paper's, in the channel furthest off."""
+        return max(abs(a - b) for a, b in zip(pixel, rgb(STYLES["Paper"][1])))
+
     watched = _open(watched_page, path)
     page = watched.page
     try:
@@ -228,8 +232,8 @@ def test_viz_nodes_are_drawn_in_their_legend_colour(watched_page, sample_page):
                                   return Array.from(c.getContext('2d').getImageData(
                                       Math.round(d.x * k), Math.round(d.y * k), 1, 1).data.slice(0, 3)); }); }""",
                 papers)
-            pixel = min(pixels, key=lambda px: max(abs(a - b) for a, b in zip(px, rgb(STYLES["Paper"][1]))))
-            if max(abs(a - b) for a, b in zip(pixel, rgb(STYLES["Paper"][1]))) <= 8:
+            pixel = min(pixels, key=off_paper)
+            if off_paper(pixel) <= 8:
                 break
             page.wait_for_timeout(100)
     finally:
@@ -242,7 +246,7 @@ def test_viz_nodes_are_drawn_in_their_legend_colour(watched_page, sample_page):
             assert legend[label] == "rgb({}, {}, {})".format(*rgb(colour)), label
     wrong = {n.kind: drawn[n.id] for n in view.nodes if drawn[n.id] != STYLES[n.kind][1].lower()}
     assert wrong == {}, "drawn colour differs from the legend's for these kinds"
-    assert max(abs(a - b) for a, b in zip(pixel, rgb(STYLES["Paper"][1]))) <= 8, pixel
+    assert off_paper(pixel) <= 8, pixel
 
 
 def test_viz_hovering_a_person_shows_its_tooltip(watched_page, sample_page):
