@@ -36,10 +36,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import marshal
 import os
 import re
+import sqlite3
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -638,24 +642,105 @@ def find_in_papers(papers: Sequence[tuple[str, str]], batch_size: int = 256) -> 
     """Artifacts for many ``(title, abstract)`` pairs, through ``nlp.pipe`` in batches."""
     keys = [_key(title, abstract) for title, abstract in papers]
     found = {k: _FOUND[k] for k in keys if k in _FOUND}
+    if _SHARED is not None:
+        found.update(_SHARED.get([k for k in keys if k not in found]))
     todo = {k: paper for k, paper in zip(keys, papers) if k not in found}
-    for k, findings in zip(todo, _find_in_papers(list(todo.values()), batch_size)):
+    mined = list(zip(todo, _find_in_papers(list(todo.values()), batch_size)))
+    for k, findings in mined:
         found[k] = findings
-        while len(_FOUND) >= CACHE_SIZE:
-            del _FOUND[next(iter(_FOUND))]  # the oldest
-        _FOUND[k] = findings
+        if _SHARED is None:
+            while len(_FOUND) >= CACHE_SIZE:
+                del _FOUND[next(iter(_FOUND))]  # the oldest
+            _FOUND[k] = findings
+    if _SHARED is not None and mined:
+        _SHARED.put(mined)
     return [list(found[k]) for k in keys]
 
 
-#: Papers whose findings a process remembers (about 5 KB each): the same paper is listed on
-#: every co-author's page, and its title and abstract read the same on each, so it is mined
-#: once while it is remembered.
+#: Papers whose findings a process remembers (about 5 KB each) when no build shares them
+#: (see :func:`shared_findings`): the same paper is listed on every co-author's page, and its
+#: title and abstract read the same on each, so it is mined once while it is remembered.
 CACHE_SIZE = 20_000
 _FOUND: dict[bytes, tuple[Finding, ...]] = {}
 
 
 def _key(title: str, abstract: str) -> bytes:
     return hashlib.blake2b(f"{title}\0{abstract}".encode(), digest_size=16).digest()
+
+
+class _SharedFindings:
+    """Papers' findings in a SQLite file every process of one build reads and adds to."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():  # a forked process opens its own
+            self._db = sqlite3.connect(self.path, timeout=600, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.execute("PRAGMA synchronous=OFF")
+            self._pid = os.getpid()
+        assert self._db is not None
+        return self._db
+
+    def create(self) -> None:
+        db = self._connection()
+        db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+        db.execute("CREATE TABLE found (key BLOB PRIMARY KEY, findings BLOB) WITHOUT ROWID")
+
+    def get(self, keys: Sequence[bytes]) -> dict[bytes, tuple[Finding, ...]]:
+        db, out = self._connection(), {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            rows = db.execute(f"SELECT key, findings FROM found WHERE key IN "
+                              f"({','.join('?' * len(chunk))})", chunk)
+            out.update((key, tuple(Finding(*f) for f in marshal.loads(data))) for key, data in rows)
+        return out
+
+    def put(self, items: Sequence[tuple[bytes, tuple[Finding, ...]]]) -> None:
+        db = self._connection()
+        rows = [(k, marshal.dumps([tuple(vars(f).values()) for f in findings]))
+                for k, findings in items]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT OR IGNORE INTO found VALUES (?, ?)", rows)
+        finally:
+            db.execute("COMMIT")
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None
+
+
+_SHARED: _SharedFindings | None = None
+
+
+@contextmanager
+def shared_findings() -> Iterator[str]:
+    """While a build runs, every process of it remembers each paper's findings in one
+    temporary file (removed at the end), so a paper is mined once however many pages list
+    it and whichever process reads them; yields the file's path, for processes that do not
+    inherit this one's memory (see :func:`use_shared_findings`)."""
+    global _SHARED
+    with tempfile.TemporaryDirectory(prefix="kg-findings-") as folder:
+        shared = _SharedFindings(os.path.join(folder, "findings.sqlite"))
+        shared.create()
+        previous, _SHARED = _SHARED, shared
+        try:
+            yield shared.path
+        finally:
+            shared.close()
+            _SHARED = previous
+
+
+def use_shared_findings(path: str | None) -> None:
+    """In a build's extraction process: remember findings in the build's file at ``path``."""
+    global _SHARED
+    if path is not None and (_SHARED is None or _SHARED.path != path):
+        _SHARED = _SharedFindings(path)
 
 
 def _find_in_papers(papers: Sequence[tuple[str, str]], batch_size: int) -> list[tuple[Finding, ...]]:

@@ -15,11 +15,13 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
 
+from .artifacts import shared_findings
 from .errors import InputError
 from .extract import EXTRACTORS, Context, Extractor
 from .iris import Minter
@@ -296,24 +298,27 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
     summary = BuildSummary()
     done_papers = 0
     written = 0
-    for item in _run(work, jobs, mine="artifacts" in names):
-        done = _stream(item, store, minter.source(_source(item))) if isinstance(item, _Job) else item
-        if strict and done.warnings:
-            written_before = ("nothing was written" if bulk else "this source and the ones after "
-                              f"it were not written; {len(summary.sources)} before it were")
-            raise InputError(f"{done.warnings[0]} (--strict: {written_before})")
-        graph = minter.source(done.source)
-        if bulk and not isinstance(item, _Job):  # a streamed page is written as it is read
-            store.add_graph_data(graph, done.union, done.quads)
-        elif not bulk:
-            store.replace_graph_lines(graph, done.lines)
-        count = done.count
-        written += count
-        summary.warnings.extend(done.warnings)
-        summary.sources.append(SourceResult(done.source, graph, done.person, done.papers, count))
-        done_papers += done.papers
-        if progress is not None:
-            progress(done_papers, total)
+    mine = "artifacts" in names
+    # A paper is mined once in a build, whichever process reads it (see shared_findings).
+    with shared_findings() if mine else nullcontext() as findings:
+        for item in _run(work, jobs, mine=mine, findings=findings):
+            done = _stream(item, store, minter.source(_source(item))) if isinstance(item, _Job) else item
+            if strict and done.warnings:
+                written_before = ("nothing was written" if bulk else "this source and the ones after "
+                                  f"it were not written; {len(summary.sources)} before it were")
+                raise InputError(f"{done.warnings[0]} (--strict: {written_before})")
+            graph = minter.source(done.source)
+            if bulk and not isinstance(item, _Job):  # a streamed page is written as it is read
+                store.add_graph_data(graph, done.union, done.quads)
+            elif not bulk:
+                store.replace_graph_lines(graph, done.lines)
+            count = done.count
+            written += count
+            summary.warnings.extend(done.warnings)
+            summary.sources.append(SourceResult(done.source, graph, done.person, done.papers, count))
+            done_papers += done.papers
+            if progress is not None:
+                progress(done_papers, total)
     row = next(iter(store.query(_COUNTS, name="stats")))
     summary.papers, summary.people = int(row["papers"].value), int(row["people"].value)
     summary.triples = written
@@ -341,9 +346,11 @@ def build_into(paths: Iterable[str | Path], location: str | os.PathLike[str] | N
         return build(paths, store, **options)
 
 
-def _run(work: Iterable[_Job], jobs: int, mine: bool = False) -> Iterator[_Done]:
+def _run(work: Iterable[_Job], jobs: int, mine: bool = False,
+         findings: str | None = None) -> Iterator[_Done]:
     """Results of ``_extract_one`` in order; at most ``4 * jobs`` pages in flight.
-    ``mine``: the artifacts extractor runs (its pipeline is loaded before the workers start)."""
+    ``mine``: the artifacts extractor runs (its pipeline is loaded before the workers start);
+    ``findings``: the file where the build's processes share papers' findings."""
     if jobs <= 1:
         for job in work:
             yield job if job.stream else _extract_one(job)
@@ -358,7 +365,8 @@ def _run(work: Iterable[_Job], jobs: int, mine: bool = False) -> Iterator[_Done]
         # Loaded before the fork, spaCy and the gazetteer are shared by the workers.
         from .artifacts import gazetteer, pipeline
         pipeline(), gazetteer()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
+                             initargs=(findings,)) as pool:
         if forks:
             # Frozen, the workers' collectors leave what they inherit alone, so its pages stay
             # shared (about 50 MB less for two workers). A forking pool starts every worker at
@@ -393,9 +401,13 @@ def _takes_phase(progress: ProgressFn) -> bool:
     return True
 
 
-def _worker_start() -> None:
-    """In a worker: end with the build. Killed with SIGKILL, a build cannot stop its workers;
-    on Linux the kernel does it for it."""
+def _worker_start(findings: str | None = None) -> None:
+    """In a worker: share the build's findings file, and end with the build. Killed with
+    SIGKILL, a build cannot stop its workers; on Linux the kernel does it for it."""
+    if findings is not None:
+        from .artifacts import use_shared_findings
+
+        use_shared_findings(findings)
     if sys.platform.startswith("linux"):
         import ctypes
         import signal

@@ -244,3 +244,38 @@ def test_artifacts_cache_never_loses_an_answer(monkeypatch: pytest.MonkeyPatch) 
         got = artifacts.find_in_papers(batch)
         assert got == [list(fresh[papers.index(p)]) for p in batch]
         assert len(artifacts._FOUND) <= 2
+
+
+def test_build_processes_share_findings_through_one_file(sample: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # What one extraction process of a build mined, another reads back from the build's file
+    # instead of mining it again, and reads exactly what a fresh run finds: aliases, offsets,
+    # title definitions, confidences. The file goes with the build.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from kg import artifacts
+    from kg.build import _worker_start
+
+    papers = [(p.title, p.abstract) for p in _papers(sample)]
+    fresh = [list(artifacts._find_in_papers([p], 8)[0]) for p in papers]
+    assert any(f.aliases for found in fresh for f in found)
+    assert any(f.field == "title" for found in fresh for f in found)
+    monkeypatch.setattr(artifacts, "_FOUND", {})
+    with artifacts.shared_findings() as path:
+        # A process that inherits nothing from this one, started as a build starts its workers.
+        with ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_worker_start,
+                                 initargs=(path,)) as pool:
+            assert pool.submit(find_in_papers, papers[:30]).result() == fresh[:30]
+
+        def mined_here(batch, size):
+            assert len(batch) == len(papers) - 30, "a paper the other process mined was mined again"
+            return real(batch, size)
+
+        real = artifacts._find_in_papers
+        monkeypatch.setattr(artifacts, "_find_in_papers", mined_here)
+        assert find_in_papers(papers) == fresh
+        assert artifacts._FOUND == {}  # what the build shares is not held in memory as well
+        assert Path(path).exists()
+    assert not Path(path).exists()
+    assert artifacts._SHARED is None
