@@ -104,7 +104,11 @@ def clean_text(text: str) -> str:
     'Michał Dereziński'
     >>> clean_text("Ade\\u200b\\u0301le\\u2028Lovelace\\x1b[31m")
     'Adéle Lovelace[31m'
+    >>> clean_text("  Ada   Lovelace "), clean_text("Ada\\tLovelace\\x1f")
+    ('Ada Lovelace', 'Ada Lovelace')
     """
+    if text.isascii() and text.isprintable():  # most lines: nothing invisible, spaces only
+        return " ".join(text.split())
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     return _SPACES.sub(" ", text).strip()
 

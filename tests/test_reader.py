@@ -135,6 +135,18 @@ def test_reader_clean_text(raw: str, clean: str) -> None:
     assert clean_text(raw) == clean
 
 
+@given(st.text(alphabet=st.sampled_from("a Z.  \t\n\x00\x1b\x1f\x7f"), max_size=30)
+       | st.text(alphabet=st.characters(max_codepoint=0x7f), max_size=30))
+@example("  Ada   Lovelace ")
+@example("  Ada \t Lovelace\x1f\x7f\x1b[0m ")
+def test_reader_clean_text_ascii_is_the_general_rule(raw: str) -> None:
+    # Plain ASCII lines take a short path; it must give what the general rule gives.
+    from kg.reader import _INVISIBLE, _SPACES
+
+    general = _SPACES.sub(" ", unicodedata.normalize("NFC", _INVISIBLE.sub("", raw))).strip()
+    assert clean_text(raw) == general
+
+
 def test_reader_nfd_name_reads_as_nfc() -> None:
     page = MINIMAL.replace("Ada Lovelace\n", "Ade\u0301le Lovelace\n", 1)
     profile = read_text(page, source="nfd.txt")
