@@ -15,14 +15,16 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import nullcontext
+from concurrent.futures import Executor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from pyoxigraph import NamedNode, Triple
 
 from .artifacts import shared_findings
-from .errors import InputError
+from .errors import InputError, KgError
 from .extract import EXTRACTORS, Context, Extractor
 from .iris import Minter
 from .reader import (
@@ -31,6 +33,9 @@ from .reader import (
 )
 from .store import GraphStore, as_quads, can_create, default_location
 from .vocab import KG, TYPE
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -186,38 +191,64 @@ def _open(path: Path | None, text: str | None, encoding: str | None) -> Page:
 
 
 def _check(paths: Iterable[str | Path], encoding: str | None, strict: bool,
-           minter: Minter | None = None) -> list[_Page]:
+           minter: Minter | None = None, pool: Executor | None = None, jobs: int = 1) -> list[_Page]:
     """The first pass: read every page, so bad input stops the build before anything is written.
 
-    Pages are read as streams, a part at a time, so a long page does not sit in memory.
+    Pages are read as streams, a part at a time, so a long page does not sit in memory, and on
+    the build's processes (``pool``, ``jobs`` of them), answered in the order given.
     Returns the pages (stdin's text kept, files re-read later) with how many papers they list.
     """
     minter = minter or Minter()
     pages: list[_Page] = []
     seen: dict[str, str] = {}  # source graph -> the page that named it
-    cheap = [e for e in EXTRACTORS if e.name != "artifacts"]
-    for path in iter_files(paths):
-        where = str(path) if path is not None else "-"
-        text = None if path is not None else decode(sys.stdin.buffer.read(), "<stdin>", encoding)
-        papers = 0
-        context = Context(Minter())
-        with _open(path, text, encoding) as page:
-            graph = minter.source(page.source).value
-            if graph in seen:
-                raise InputError(f"{seen[graph]} and {where} would be the same source "
-                                 f"{graph} (a source is named by its file name); "
-                                 "rename one: nothing was written")
-            for part in _parts(page):
-                papers += len(part)
-                if strict:  # the cheap extractors warn too (an unknown category, ...)
-                    profile_triples(replace(page.header, papers=part), context, cheap)
-            warnings = [*page.warnings, *context.warnings]
-            if strict and warnings:
-                raise InputError(f"{min(warnings, key=_line)} (--strict: nothing was written)")
-            seen[graph] = where
-        size = len(text.encode()) if text is not None else path.stat().st_size
-        pages.append(_Page(path, text, papers, size))
+
+    def checks() -> Iterator[_Check | KgError]:
+        try:
+            for path in iter_files(paths):
+                text = None if path is not None else decode(sys.stdin.buffer.read(), "<stdin>", encoding)
+                yield _Check(path, text, encoding, strict)
+        except KgError as exc:  # a missing file: told in its turn, after the pages before it
+            yield exc
+
+    for check, papers in _in_order(pool, jobs, checks(), _check_page, lambda c: isinstance(c, KgError)):
+        if isinstance(check, KgError):
+            raise check
+        where = str(check.path) if check.path is not None else "-"
+        graph = minter.source(_source(check)).value
+        if graph in seen:
+            raise InputError(f"{seen[graph]} and {where} would be the same source "
+                             f"{graph} (a source is named by its file name); "
+                             "rename one: nothing was written")
+        seen[graph] = where
+        text = check.text
+        size = len(text.encode()) if text is not None else check.path.stat().st_size
+        pages.append(_Page(check.path, text, papers, size))
     return pages
+
+
+@dataclass(frozen=True)
+class _Check:
+    path: Path | None
+    text: str | None
+    encoding: str | None
+    strict: bool
+
+
+def _check_page(check: _Check) -> int:
+    """How many papers a page lists; raises on a page that cannot be read (and with ``strict``,
+    on its first warning)."""
+    papers = 0
+    context = Context(Minter())
+    cheap = [e for e in EXTRACTORS if e.name != "artifacts"]
+    with _open(check.path, check.text, check.encoding) as page:
+        for part in _parts(page):
+            papers += len(part)
+            if check.strict:  # the cheap extractors warn too (an unknown category, ...)
+                profile_triples(replace(page.header, papers=part), context, cheap)
+        warnings = [*page.warnings, *context.warnings]
+    if check.strict and warnings:
+        raise InputError(f"{min(warnings, key=_line)} (--strict: nothing was written)")
+    return papers
 
 
 def _line(warning: ReadWarning) -> int:
@@ -269,17 +300,29 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
           strict: bool = False, jobs: int = 1, progress: ProgressFn | None = None) -> BuildSummary:
     """Build profile pages (files, folders, ``-``) into ``store``; one named graph per source.
 
-    Two passes: the first reads every page (a bad page stops the build before
-    anything is written); the second extracts pages on ``jobs`` processes and
+    Two passes, each on ``jobs`` processes: the first reads every page (a bad page stops
+    the build before anything is written); the second extracts pages and
     replaces each source's graph atomically as its page comes back, in the
     order given, holding only a few pages in memory at a time.
     ``progress(papers_done, papers_total)`` is called after each page (:func:`build_into`
     also passes a third argument, what it is doing, to a function that takes one).
     """
     minter = minter or Minter.from_env()
-    pages = _check(paths, encoding, strict, minter)
-    total = sum(p.papers for p in pages)
     names = tuple(e.name for e in extractors)
+    mine = "artifacts" in names
+    # A paper is mined once in a build, whichever process reads it (see shared_findings).
+    with _pool(jobs) as pool:  # a fast error: the pipeline is not loaded to read the pages
+        pages = _check(paths, encoding, strict, minter, pool, jobs)
+    with shared_findings() if mine else nullcontext() as findings, \
+            _pool(jobs, mine, findings) as pool:
+        return _write(pages, store, minter, names, encoding, strict, jobs, pool, progress)
+
+
+def _write(pages: list[_Page], store, minter: Minter, names: tuple[str, ...],
+           encoding: str | None, strict: bool, jobs: int, pool: Executor | None,
+           progress: ProgressFn | None) -> BuildSummary:
+    """The second pass of :func:`build`."""
+    total = sum(p.papers for p in pages)
     bulk = bool(getattr(store, "bulk", False))
     if not bulk:
         for page in pages:
@@ -298,27 +341,25 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
     summary = BuildSummary()
     done_papers = 0
     written = 0
-    mine = "artifacts" in names
-    # A paper is mined once in a build, whichever process reads it (see shared_findings).
-    with shared_findings() if mine else nullcontext() as findings:
-        for item in _run(work, jobs, mine=mine, findings=findings):
-            done = _stream(item, store, minter.source(_source(item))) if isinstance(item, _Job) else item
-            if strict and done.warnings:
-                written_before = ("nothing was written" if bulk else "this source and the ones after "
-                                  f"it were not written; {len(summary.sources)} before it were")
-                raise InputError(f"{done.warnings[0]} (--strict: {written_before})")
-            graph = minter.source(done.source)
-            if bulk and not isinstance(item, _Job):  # a streamed page is written as it is read
-                store.add_graph_data(graph, done.union, done.quads)
-            elif not bulk:
-                store.replace_graph_lines(graph, done.lines)
-            count = done.count
-            written += count
-            summary.warnings.extend(done.warnings)
-            summary.sources.append(SourceResult(done.source, graph, done.person, done.papers, count))
-            done_papers += done.papers
-            if progress is not None:
-                progress(done_papers, total)
+    for item, done in _in_order(pool, jobs, work, _extract_one, lambda job: job.stream):
+        if done is None:  # a long page, written a part at a time as it is read
+            done = _stream(item, store, minter.source(_source(item)))
+        if strict and done.warnings:
+            written_before = ("nothing was written" if bulk else "this source and the ones after "
+                              f"it were not written; {len(summary.sources)} before it were")
+            raise InputError(f"{done.warnings[0]} (--strict: {written_before})")
+        graph = minter.source(done.source)
+        if bulk and not item.stream:
+            store.add_graph_data(graph, done.union, done.quads)
+        elif not bulk:
+            store.replace_graph_lines(graph, done.lines)
+        count = done.count
+        written += count
+        summary.warnings.extend(done.warnings)
+        summary.sources.append(SourceResult(done.source, graph, done.person, done.papers, count))
+        done_papers += done.papers
+        if progress is not None:
+            progress(done_papers, total)
     row = next(iter(store.query(_COUNTS, name="stats")))
     summary.papers, summary.people = int(row["papers"].value), int(row["people"].value)
     summary.triples = written
@@ -346,14 +387,13 @@ def build_into(paths: Iterable[str | Path], location: str | os.PathLike[str] | N
         return build(paths, store, **options)
 
 
-def _run(work: Iterable[_Job], jobs: int, mine: bool = False,
-         findings: str | None = None) -> Iterator[_Done]:
-    """Results of ``_extract_one`` in order; at most ``4 * jobs`` pages in flight.
+@contextmanager
+def _pool(jobs: int, mine: bool = False, findings: str | None = None) -> Iterator[Executor | None]:
+    """The build's worker processes (None for ``jobs <= 1``: everything runs here).
     ``mine``: the artifacts extractor runs (its pipeline is loaded before the workers start);
     ``findings``: the file where the build's processes share papers' findings."""
     if jobs <= 1:
-        for job in work:
-            yield job if job.stream else _extract_one(job)
+        yield None
         return
     import gc
     import multiprocessing
@@ -365,8 +405,9 @@ def _run(work: Iterable[_Job], jobs: int, mine: bool = False,
         # Loaded before the fork, spaCy and the gazetteer are shared by the workers.
         from .artifacts import gazetteer, pipeline
         pipeline(), gazetteer()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
-                             initargs=(findings,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
+                               initargs=(findings,))
+    try:
         if forks:
             # Frozen, the workers' collectors leave what they inherit alone, so its pages stay
             # shared (about 50 MB less for two workers). A forking pool starts every worker at
@@ -376,18 +417,29 @@ def _run(work: Iterable[_Job], jobs: int, mine: bool = False,
                 pool.submit(int).result()
             finally:
                 gc.unfreeze()
-        pending: deque = deque()
-        for job in work:
-            pending.append(job if job.stream else pool.submit(_extract_one, job))
-            if len(pending) >= 4 * jobs:
-                yield _result(pending.popleft())
-        while pending:
-            yield _result(pending.popleft())
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
-def _result(item):
-    """A streamed page's job as it is (the writer reads it), else the worker's answer."""
-    return item if isinstance(item, _Job) else item.result()
+def _in_order(pool: Executor | None, jobs: int, items: Iterable[T], work: Callable[[T], R],
+              here: Callable[[T], bool] = lambda item: False) -> Iterator[tuple[T, R | None]]:
+    """``(item, work(item))`` in order, worked out on ``pool`` with at most ``4 * jobs`` items
+    in flight (one at a time here without a pool); an item ``here`` says to keep comes back
+    with None, for this process to deal with in its turn."""
+    if pool is None:
+        for item in items:
+            yield item, None if here(item) else work(item)
+        return
+    pending: deque = deque()
+    for item in items:
+        pending.append((item, None if here(item) else pool.submit(work, item)))
+        if len(pending) >= 4 * jobs:
+            item, future = pending.popleft()
+            yield item, None if future is None else future.result()
+    while pending:
+        item, future = pending.popleft()
+        yield item, None if future is None else future.result()
 
 
 def _takes_phase(progress: ProgressFn) -> bool:
@@ -421,7 +473,7 @@ def _worker_start(findings: str | None = None) -> None:
             os._exit(1)
 
 
-def _source(job: _Job) -> str:
+def _source(job: _Job | _Check) -> str:
     return "stdin" if job.path is None else source_name(job.path)
 
 

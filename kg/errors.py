@@ -45,6 +45,13 @@ class ProfileError(InputError):
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):  # whole across processes: a build's workers raise it
+        return _profile_error, (self.message, self.path, self.line)
+
+
+def _profile_error(message: str, path: str, line: int | None) -> ProfileError:
+    return ProfileError(message, path=path, line=line)
+
 
 class QueryError(KgError):
     """A query that does not exist, does not parse, or lacks a parameter."""

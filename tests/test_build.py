@@ -169,8 +169,9 @@ def test_build_strict_clean_page_builds(fresh_store: GraphStore, tmp_path: Path)
     assert (summary.papers, summary.people) == (1, 2)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("bad", ["missing", "empty", "not-utf8", "impossible-date", "folder-without-pages"])
-def test_build_failed_build_writes_nothing(bad: str, fresh_store: GraphStore, sample: Path,
+def test_build_failed_build_writes_nothing(bad: str, jobs: int, fresh_store: GraphStore, sample: Path,
                                            tmp_path: Path) -> None:
     target = tmp_path / f"{bad}.txt"
     if bad == "empty":
@@ -183,10 +184,32 @@ def test_build_failed_build_writes_nothing(bad: str, fresh_store: GraphStore, sa
         target = tmp_path / "empty-folder"
         target.mkdir()
     with pytest.raises(ProfileError) as info:
-        build([sample, target], fresh_store)
+        build([sample, target], fresh_store, jobs=jobs)
     assert target.name in str(info.value)
+    assert info.value.path.endswith(target.name)  # whole, when a worker process raised it
     assert len(fresh_store) == 0
     assert fresh_store.graphs() == []
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_build_on_two_processes_tells_the_first_bad_page_in_order(strict: bool, fresh_store: GraphStore,
+                                                                  tmp_path: Path) -> None:
+    # Pages are read on several processes, answers taken in order: the error is the first
+    # page's that has one, as one process reading them in turn would say, even when a later
+    # path is missing or a later page is answered first.
+    pages = tmp_path / "lab"
+    pages.mkdir()
+    for i in range(6):  # all of them in flight at once
+        (pages / f"p{i:02}.txt").write_text(GOOD.replace("A Good Paper", f"Paper {i}"), encoding="utf-8")
+    bad = GOOD.replace("CVJan 1", "XYJan 1") if strict else GOOD.replace("Jan 1, 2020", "Feb 31, 2020")
+    (pages / "p03.txt").write_text(bad, encoding="utf-8")
+    (pages / "p05.txt").write_text(GOOD.replace("Jan 1, 2020", "Feb 31, 2020"), encoding="utf-8")
+    for jobs in (1, 2):
+        with pytest.raises(InputError) as info:
+            build([pages, tmp_path / "missing.txt"], fresh_store, jobs=jobs, strict=strict)
+        assert "p03.txt:" in str(info.value), str(info.value)
+        assert "nothing was written" in str(info.value) or not strict
+    assert len(fresh_store) == 0
 
 
 def test_build_same_file_name_in_two_folders_loses_nothing(fresh_store: GraphStore, tmp_path: Path) -> None:
