@@ -83,7 +83,7 @@ def _serialise(triples: Iterable[Triple]) -> list[str]:
 
 
 def _nt(t: Triple) -> str:
-    return f"{t.subject} {t.predicate} {t.object} ."
+    return f"{t} ."  # "<s> <p> <o> ."
 
 
 def bulk_parts(graph: NamedNode, triples: Iterable[Triple]) -> tuple[list[tuple[bytes, bytes]], bytes, int]:
@@ -99,35 +99,36 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple]) -> tuple[list[tuple[
     is a part of its own. The union is right however the parts are cut: a part is skipped
     only when the same triples were written before.
     """
-    lines = {t: _nt(t) for t in triples}
+    lines = list(dict.fromkeys(map(_nt, triples)))
+    # The page's triples as words of N-Triples: subject, predicate, object (IRIs have no spaces).
+    spo = [(line, *line[:-2].split(" ", 2)) for line in lines]
     papers, profiles, listed = set(), set(), set()
-    author: dict[object, object] = {}  # authorship -> its person
-    for t in lines:
-        if t.predicate == TYPE:
-            if t.object == KG.Paper:
-                papers.add(t.subject)
-            elif t.object == KG.Profile:
-                profiles.add(t.subject)
-        elif t.predicate == KG.fromProfileListing:
-            listed.add(t.subject)
-        elif t.predicate == KG.author:
-            author[t.subject] = t.object
+    author: dict[str, str] = {}  # authorship -> its person
+    for _, s, p, o in spo:
+        if p == _TYPE:
+            if o == _PAPER:
+                papers.add(s)
+            elif o == _PROFILE:
+                profiles.add(s)
+        elif p == _LISTED:
+            listed.add(s)
+        elif p == _AUTHOR:
+            author[s] = o
     hidden = set()  # (paper, the page's owner) where the owner is hidden behind "et al."
-    paper_of: dict[object, object] = {}  # authorships and mentions -> their paper
-    for t in lines:
-        if t.predicate == KG.authorship and t.subject in papers:
-            if t.object in listed:
-                hidden.add((t.subject, author.get(t.object)))
+    paper_of: dict[str, str] = {}  # authorships and mentions -> their paper
+    for _, s, p, o in spo:
+        if p == _AUTHORSHIP and s in papers:
+            if o in listed:
+                hidden.add((s, author.get(o)))
             else:
-                paper_of[t.object] = t.subject
-        elif t.predicate == KG.inPaper and t.object in papers:
-            paper_of[t.subject] = t.object
+                paper_of[o] = s
+        elif p == _IN_PAPER and o in papers:
+            paper_of[s] = o
     page: list[str] = []
-    parts: dict[object, list[str]] = {}
-    for t, line in lines.items():
-        s = t.subject
-        if (s in profiles or s in listed or t.object in listed or t.predicate == KG.sourceLine
-                or (t.predicate == KG.hasAuthor and (s, t.object) in hidden)):
+    parts: dict[str, list[str]] = {}
+    for line, s, p, o in spo:
+        if (s in profiles or s in listed or o in listed or p == _SOURCE_LINE
+                or (p == _HAS_AUTHOR and (s, o) in hidden)):
             page.append(line)
         else:
             parts.setdefault(paper_of.get(s, s), []).append(line)
@@ -135,7 +136,13 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple]) -> tuple[list[tuple[
     for part in parts.values():
         data = "\n".join(sorted(part)).encode()
         union.append((hashlib.blake2b(data, digest_size=16).digest(), data))
-    return union, as_quads(graph, sorted(lines.values())), len(lines)
+    return union, as_quads(graph, sorted(lines)), len(lines)
+
+
+# The terms bulk_parts reads, as they are written in N-Triples.
+_TYPE, _PAPER, _PROFILE = str(TYPE), str(KG.Paper), str(KG.Profile)
+_LISTED, _AUTHOR, _AUTHORSHIP = str(KG.fromProfileListing), str(KG.author), str(KG.authorship)
+_IN_PAPER, _SOURCE_LINE, _HAS_AUTHOR = str(KG.inPaper), str(KG.sourceLine), str(KG.hasAuthor)
 
 
 @dataclass(frozen=True)
