@@ -35,10 +35,12 @@ and a message says so.
 from __future__ import annotations
 
 import csv
+import glob
 import hashlib
 import marshal
 import os
 import re
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -691,23 +693,28 @@ class _SharedFindings:
         db.execute("CREATE TABLE found (key BLOB PRIMARY KEY, findings BLOB) WITHOUT ROWID")
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, tuple[Finding, ...]]:
-        db, out = self._connection(), {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            rows = db.execute(f"SELECT key, findings FROM found WHERE key IN "
-                              f"({','.join('?' * len(chunk))})", chunk)
-            out.update((key, tuple(Finding(*f) for f in marshal.loads(data))) for key, data in rows)
+        out: dict[bytes, tuple[Finding, ...]] = {}
+        try:
+            db = self._connection()
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                rows = db.execute(f"SELECT key, findings FROM found WHERE key IN "
+                                  f"({','.join('?' * len(chunk))})", chunk)
+                out.update((key, tuple(Finding(*f) for f in marshal.loads(data))) for key, data in rows)
+        except sqlite3.Error:  # the file is only a help: what it cannot answer is mined here
+            pass
         return out
 
     def put(self, items: Sequence[tuple[bytes, tuple[Finding, ...]]]) -> None:
-        db = self._connection()
         rows = [(k, marshal.dumps([tuple(vars(f).values()) for f in findings]))
                 for k, findings in items]
-        db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT OR IGNORE INTO found VALUES (?, ?)", rows)
-        finally:
-            db.execute("COMMIT")
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
+            with db:  # committed, or rolled back on an error
+                db.executemany("INSERT OR IGNORE INTO found VALUES (?, ?)", rows)
+        except sqlite3.Error:  # a full disk, say: a paper not kept is mined again where needed
+            pass
 
     def close(self) -> None:
         if self._db is not None and self._pid == os.getpid():
@@ -716,24 +723,52 @@ class _SharedFindings:
 
 
 _SHARED: _SharedFindings | None = None
+_FOLDER_PREFIX = "kg-findings-"
 
 
 @contextmanager
-def shared_findings() -> Iterator[str]:
+def shared_findings() -> Iterator[str | None]:
     """While a build runs, every process of it remembers each paper's findings in one
     temporary file (removed at the end), so a paper is mined once however many pages list
     it and whichever process reads them; yields the file's path, for processes that do not
-    inherit this one's memory (see :func:`use_shared_findings`)."""
+    inherit this one's memory (see :func:`use_shared_findings`), or None where no temporary
+    file can be made (then each process remembers its own, as outside a build)."""
     global _SHARED
-    with tempfile.TemporaryDirectory(prefix="kg-findings-") as folder:
+    _sweep()
+    folder = None
+    try:
+        folder = tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
         shared = _SharedFindings(os.path.join(folder, "findings.sqlite"))
         shared.create()
-        previous, _SHARED = _SHARED, shared
+    except (OSError, sqlite3.Error):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        yield None
+        return
+    previous, _SHARED = _SHARED, shared
+    try:
+        yield shared.path
+    finally:
+        shared.close()
+        _SHARED = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sweep() -> None:
+    """Remove the findings folders that builds killed before their end left behind (named
+    by the build's process id; only where a process can be asked whether it is alive)."""
+    if os.name != "posix":
+        return
+    for folder in glob.glob(os.path.join(tempfile.gettempdir(), _FOLDER_PREFIX + "*-*")):
+        pid = os.path.basename(folder)[len(_FOLDER_PREFIX):].split("-")[0]
+        if not pid.isdigit():
+            continue
         try:
-            yield shared.path
-        finally:
-            shared.close()
-            _SHARED = previous
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # alive, another user's
+            pass
 
 
 def use_shared_findings(path: str | None) -> None:

@@ -3,6 +3,7 @@ its rules on single sentences, and the artifact nodes it puts in the graph."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -279,3 +280,50 @@ def test_build_processes_share_findings_through_one_file(sample: Path,
         assert Path(path).exists()
     assert not Path(path).exists()
     assert artifacts._SHARED is None
+
+
+def test_shared_findings_file_is_only_a_help(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where no temporary file can be made, or the file goes away while a build runs, every
+    # paper is still answered, as mined here.
+    import shutil
+    import tempfile
+
+    from kg import artifacts
+
+    papers = [(f"Paper {i}", f"We introduce Thing{i}Net, a new dataset. We use ImageNet.")
+              for i in range(4)]
+    fresh = [list(artifacts._find_in_papers([p], 8)[0]) for p in papers]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with artifacts.shared_findings() as path:
+        assert path is None and artifacts._SHARED is None
+        assert find_in_papers(papers) == fresh
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with artifacts.shared_findings() as path:
+        assert find_in_papers(papers[:2]) == fresh[:2]
+        shutil.rmtree(Path(path).parent)
+        artifacts._SHARED._pid = 0  # as in a new process: it opens the file again, and cannot
+        assert find_in_papers(papers) == fresh
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_shared_findings_of_a_killed_build_are_removed_by_the_next(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    from kg import artifacts
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = tmp_path / f"kg-findings-{gone.stdout.strip()}-x1"
+    alive = tmp_path / f"kg-findings-{os.getppid()}-x2"  # a running process's: kept
+    other = tmp_path / "kg-findings-notes"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "findings.sqlite").write_bytes(b"")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with artifacts.shared_findings() as path:
+        assert Path(path).parent.name.startswith(f"kg-findings-{os.getpid()}-")
+        assert not dead.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
