@@ -46,7 +46,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -680,8 +680,8 @@ class _SharedFindings:
 
     def _connection(self) -> sqlite3.Connection:
         if self._pid != os.getpid():  # a forked process opens its own
-            self._db = sqlite3.connect(self.path, timeout=600, isolation_level=None,
-                                       check_same_thread=False)
+            # A few seconds' wait for the other writer at most: past it, the file is skipped.
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self._db.execute("PRAGMA synchronous=OFF")
             self._pid = os.getpid()
         assert self._db is not None
@@ -691,6 +691,7 @@ class _SharedFindings:
         db = self._connection()
         db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
         db.execute("CREATE TABLE found (key BLOB PRIMARY KEY, findings BLOB) WITHOUT ROWID")
+        self.close()  # no connection is carried into the processes forked from this one
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, tuple[Finding, ...]]:
         out: dict[bytes, tuple[Finding, ...]] = {}
@@ -706,23 +707,24 @@ class _SharedFindings:
         return out
 
     def put(self, items: Sequence[tuple[bytes, tuple[Finding, ...]]]) -> None:
-        rows = [(k, marshal.dumps([tuple(vars(f).values()) for f in findings]))
-                for k, findings in items]
         try:
+            rows = [(k, marshal.dumps([tuple(getattr(f, n) for n in _FIELDS) for f in findings]))
+                    for k, findings in items]
             db = self._connection()
             db.execute("BEGIN IMMEDIATE")
             with db:  # committed, or rolled back on an error
                 db.executemany("INSERT OR IGNORE INTO found VALUES (?, ?)", rows)
-        except sqlite3.Error:  # a full disk, say: a paper not kept is mined again where needed
+        except (sqlite3.Error, ValueError):  # a full disk, say: a paper not kept is mined again
             pass
 
     def close(self) -> None:
         if self._db is not None and self._pid == os.getpid():
             self._db.close()
-        self._db = None
+        self._db, self._pid = None, 0
 
 
 _SHARED: _SharedFindings | None = None
+_FIELDS = tuple(f.name for f in fields(Finding))  # in the order Finding takes them
 _FOLDER_PREFIX = "kg-findings-"
 
 
@@ -730,7 +732,7 @@ _FOLDER_PREFIX = "kg-findings-"
 def shared_findings() -> Iterator[str | None]:
     """While a build runs, every process of it remembers each paper's findings in one
     temporary file (removed at the end), so a paper is mined once however many pages list
-    it and whichever process reads them; yields the file's path, for processes that do not
+    it and whichever process reads them (twice if two processes reach it at the same moment); yields the file's path, for processes that do not
     inherit this one's memory (see :func:`use_shared_findings`), or None where no temporary
     file can be made (then each process remembers its own, as outside a build)."""
     global _SHARED

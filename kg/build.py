@@ -317,7 +317,7 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
     minter = minter or Minter.from_env()
     names = tuple(e.name for e in extractors)
     mine = "artifacts" in names
-    # A paper is mined once in a build, whichever process reads it (see shared_findings).
+    # A paper is mined about once in a build, whichever process reads it (see shared_findings).
     with _pool(jobs) as pool:  # a fast error: the pipeline is not loaded to read the pages
         pages = _check(paths, encoding, strict, minter, pool, jobs)
     with shared_findings() if mine else nullcontext() as findings, \
