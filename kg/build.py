@@ -317,9 +317,20 @@ def build(paths: Iterable[str | Path], store, *, minter: Minter | None = None,
     minter = minter or Minter.from_env()
     names = tuple(e.name for e in extractors)
     mine = "artifacts" in names
-    # A paper is mined about once in a build, whichever process reads it (see shared_findings).
     with _pool(jobs) as pool:  # a fast error: the pipeline is not loaded to read the pages
         pages = _check(paths, encoding, strict, minter, pool, jobs)
+    if not getattr(store, "bulk", False):
+        for page in pages:
+            if page.size > MAX_TRANSACTION_BYTES:
+                where = str(page.path) if page.path is not None else "-"
+                raise InputError(
+                    f"{where}: a {page.size / 1e6:.1f} MB page is too long to replace in one "
+                    f"transaction (the limit is {MAX_TRANSACTION_BYTES / 1e6:.1f} MB, about 2 GB "
+                    f"of memory; this page would take about {page.size * MEMORY_PER_BYTE / 1e9:.1f} GB); "
+                    "build it into a new "
+                    "store (a missing or empty --store folder), where long pages are written a "
+                    "part at a time, or split it: nothing was written")
+    # A paper is mined about once in a build, whichever process reads it (see shared_findings).
     with shared_findings() if mine else nullcontext() as findings, \
             _pool(jobs, mine, findings) as pool:
         return _write(pages, store, minter, names, encoding, strict, jobs, pool, progress)
@@ -331,17 +342,6 @@ def _write(pages: list[_Page], store, minter: Minter, names: tuple[str, ...],
     """The second pass of :func:`build`."""
     total = sum(p.papers for p in pages)
     bulk = bool(getattr(store, "bulk", False))
-    if not bulk:
-        for page in pages:
-            if page.size > MAX_TRANSACTION_BYTES:
-                where = str(page.path) if page.path is not None else "-"
-                raise InputError(
-                    f"{where}: a {page.size / 1e6:.1f} MB page is too long to replace in one "
-                    f"transaction (the limit is {MAX_TRANSACTION_BYTES / 1e6:.1f} MB, about 2 GB "
-                    f"of memory; this page would take about {page.size * MEMORY_PER_BYTE / 1e9:.1f} GB); "
-                    "build it into a new "
-                    "store (a missing or empty --store folder), where long pages are written a "
-                    "part at a time, or split it: nothing was written")
     # Into a new store, a long page is written a part at a time.
     work = (_Job(p.path, p.text, encoding, minter.base, names, bulk,
                  bulk and p.size > STREAM_BYTES, p.papers) for p in pages)
