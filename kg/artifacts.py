@@ -731,29 +731,30 @@ _FOLDER_PREFIX = "kg-findings-"
 @contextmanager
 def shared_findings() -> Iterator[str | None]:
     """While a build runs, every process of it remembers each paper's findings in one
-    temporary file (removed at the end), so a paper is mined once however many pages list
-    it and whichever process reads them (twice if two processes reach it at the same moment); yields the file's path, for processes that do not
-    inherit this one's memory (see :func:`use_shared_findings`), or None where no temporary
-    file can be made (then each process remembers its own, as outside a build)."""
+    temporary file (removed at the end), so a paper is mined once however many pages list it
+    and whichever process reads them (twice if two processes reach it at the same moment).
+    Yields the file's path, for processes that do not inherit this one's memory (see
+    :func:`use_shared_findings`), or None where no temporary file can be made (then each
+    process remembers its own, as outside a build)."""
     global _SHARED
     _sweep()
-    folder = None
+    folder, shared = None, None
     try:
         folder = tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
         shared = _SharedFindings(os.path.join(folder, "findings.sqlite"))
         shared.create()
     except (OSError, sqlite3.Error):
+        shared = None
+    previous = _SHARED
+    try:
+        _SHARED = shared
+        yield shared.path if shared is not None else None
+    finally:
+        _SHARED = previous
+        if shared is not None:
+            shared.close()
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
-        yield None
-        return
-    previous, _SHARED = _SHARED, shared
-    try:
-        yield shared.path
-    finally:
-        shared.close()
-        _SHARED = previous
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sweep() -> None:

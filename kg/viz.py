@@ -84,9 +84,9 @@ def graph_view(store, max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
         # nodes not seen yet. With every end drawable, one round: the full table's choice.
         kinds, labels, details = {}, {}, defaultdict(list)
         looked: set[str] = set()
-        usable = links
+        usable, offered = links, ends
         while True:
-            pick = _choose({n for s, _, o in usable for n in (s, o)}, usable, max_nodes)
+            pick = _choose(offered, usable, max_nodes)
             new = set(pick) - looked
             if not new:
                 break
@@ -99,6 +99,7 @@ def graph_view(store, max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
             if not undrawn:
                 break
             usable = [(s, p, o) for s, p, o in usable if s not in undrawn and o not in undrawn]
+            offered = {n for s, _, o in usable for n in (s, o)}
         kinds = {n: kinds[n] for n in pick}
         left_out = int(next(iter(run(store, _DRAWABLE).rows))[0]) - len(kinds)
     edges = [(s, p, o) for s, p, o in links if s in kinds and o in kinds]
@@ -117,8 +118,12 @@ def _choose(nodes: Iterable[str], edges: list[tuple[str, str, str]], max_nodes: 
     """
     nodes = list(dict.fromkeys(nodes))
     degree = _degrees(edges)
+
+    def best_connected_first(some: Iterable[str]) -> list[str]:
+        return sorted(some, key=lambda n: (-degree[n], n))
+
     if len(nodes) <= max_nodes:
-        return sorted(nodes, key=lambda n: (-degree[n], n))
+        return best_connected_first(nodes)
     known = set(nodes)
     pairs = sorted({(s, o) for s, _, o in edges if s in known and o in known},
                    key=lambda e: (-min(degree[e[0]], degree[e[1]]), -max(degree[e[0]], degree[e[1]]), e))
@@ -129,11 +134,11 @@ def _choose(nodes: Iterable[str], edges: list[tuple[str, str, str]], max_nodes: 
         new = [n for n in dict.fromkeys((s, o)) if n not in chosen]
         if len(chosen) + len(new) <= max_nodes:
             chosen.update(dict.fromkeys(new))
-    for n in sorted(nodes, key=lambda n: (-degree[n], n)):
+    for n in best_connected_first(nodes):
         if len(chosen) >= max_nodes:
             break
         chosen.setdefault(n)
-    return sorted(chosen, key=lambda n: (-degree[n], n))
+    return best_connected_first(chosen)
 
 
 def _degrees(edges: Iterable[tuple[str, str, str]]) -> dict[str, int]:
