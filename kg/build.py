@@ -155,6 +155,7 @@ class _Job:
     bulk: bool = False  # for a store being created: send N-Triples and N-Quads bytes
     stream: bool = False  # written a part at a time by the writing process (see _stream)
     papers: int = 0  # how many papers the page lists
+    size: int = 0  # bytes
 
 
 @dataclass(frozen=True)
@@ -344,11 +345,14 @@ def _write(pages: list[_Page], store, minter: Minter, names: tuple[str, ...],
     bulk = bool(getattr(store, "bulk", False))
     # Into a new store, a long page is written a part at a time.
     work = (_Job(p.path, p.text, encoding, minter.base, names, bulk,
-                 bulk and p.size > STREAM_BYTES, p.papers) for p in pages)
+                 bulk and p.size > STREAM_BYTES, p.papers, p.size) for p in pages)
     summary = BuildSummary()
     done_papers = 0
     written = 0
-    for item, done in _in_order(pool, jobs, work, _extract_one, lambda job: job.stream):
+    # What a page comes back as is about 25 times its size: the pages in flight are bounded in
+    # bytes too, so a run of long pages does not pile up in this process.
+    for item, done in _in_order(pool, jobs, work, _extract_one, lambda job: job.stream,
+                                weight=lambda job: job.size, budget=IN_FLIGHT_BYTES):
         if done is None:  # a long page, written a part at a time as it is read
             done = _stream(item, store, minter.source(_source(item)))
         if strict and done.warnings:
@@ -430,23 +434,33 @@ def _pool(jobs: int, mine: bool = False, findings: str | None = None) -> Iterato
 
 
 def _in_order(pool: Executor | None, jobs: int, items: Iterable[T], work: Callable[[T], R],
-              here: Callable[[T], bool] = lambda item: False) -> Iterator[tuple[T, R | None]]:
+              here: Callable[[T], bool] = lambda item: False,
+              weight: Callable[[T], int] = lambda item: 0,
+              budget: int = 0) -> Iterator[tuple[T, R | None]]:
     """``(item, work(item))`` in order, worked out on ``pool`` with at most ``4 * jobs`` items
-    in flight (one at a time here without a pool); an item ``here`` says to keep comes back
-    with None, for this process to deal with in its turn."""
+    in flight, weighing ``budget`` at most together unless one item alone weighs more (one
+    at a time here without a pool); an item ``here`` says to keep comes back with None, for
+    this process to deal with in its turn."""
     if pool is None:
         for item in items:
             yield item, None if here(item) else work(item)
         return
     pending: deque = deque()
-    for item in items:
-        pending.append((item, None if here(item) else pool.submit(work, item)))
-        if len(pending) >= 4 * jobs:
-            item, future = pending.popleft()
-            yield item, None if future is None else future.result()
-    while pending:
+    load = 0  # the weight of the items in flight
+
+    def oldest() -> tuple[T, R | None]:
+        nonlocal load
         item, future = pending.popleft()
-        yield item, None if future is None else future.result()
+        load -= weight(item)
+        return item, None if future is None else future.result()
+
+    for item in items:
+        while pending and (len(pending) >= 4 * jobs or load + weight(item) > budget > 0):
+            yield oldest()
+        pending.append((item, None if here(item) else pool.submit(work, item)))
+        load += weight(item)
+    while pending:
+        yield oldest()
 
 
 def _takes_phase(progress: ProgressFn) -> bool:
@@ -484,8 +498,14 @@ def _source(job: _Job | _Check) -> str:
     return "stdin" if job.path is None else source_name(job.path)
 
 
-#: Pages longer than this are written a part at a time into a new store.
-STREAM_BYTES = 8_000_000
+#: Pages longer than this are written a part at a time into a new store, by the writing
+#: process: an extraction process takes about 100 bytes of memory per byte of the page it
+#: works on, at once (a 7.5 MB page: 750 MB).
+STREAM_BYTES = 2_000_000
+
+#: Bytes of pages being extracted or waiting to be written at a time (but for one page longer
+#: than this alone): what they come back as, about 25 bytes per byte, waits in the writing process.
+IN_FLIGHT_BYTES = 8_000_000
 
 #: Pages longer than this are refused by an existing store or a server, where a page is
 #: replaced in one transaction holding all its triples: 230-330 bytes of memory per byte of

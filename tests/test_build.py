@@ -347,3 +347,42 @@ def test_bulk_build_loads_a_shared_paper_once(tmp_path: Path, monkeypatch: pytes
         assert scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?page kg:lists ?p }") == 10
         assert scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?a kg:fromProfileListing true }") == 10
         assert len(store.graphs()) == 10
+
+
+# --------------------------------------------------------------------------- pages in flight
+
+@pytest.mark.parametrize("budget", [0, 10, 25])
+def test_pages_in_flight_stay_within_their_count_and_bytes(budget: int) -> None:
+    # The build keeps at most 4 pages per process in flight, and at most `budget` bytes of
+    # them together, but for one page that alone is longer; answers come back in order.
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.build import _in_order
+
+    sizes = [5, 5, 30, 5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    lock = threading.Lock()
+    submitted: list[int] = []  # item indexes, in the order they were given to the pool
+
+    class Watched(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            with lock:
+                submitted.append(args[0])
+            return super().submit(fn, *args, **kwargs)
+
+    answers, most_items, most_bytes = [], 0, 0
+    with Watched(max_workers=2) as pool:
+        work = _in_order(pool, 2, iter(range(len(sizes))), lambda i: i * i,
+                         weight=lambda i: sizes[i], budget=budget)
+        for i, answer in work:
+            with lock:
+                flight = [k for k in submitted if k >= i]  # given out, not yet answered
+            most_items = max(most_items, len(flight))
+            most_bytes = max(most_bytes, sum(sizes[k] for k in flight))
+            if budget:
+                assert sum(sizes[k] for k in flight) <= max(budget, sizes[i])
+            answers.append((i, answer))
+    assert answers == [(i, i * i) for i in range(len(sizes))]
+    assert most_items == 8  # 4 per process: the last eight pages weigh 8 bytes
+    if not budget:
+        assert most_bytes > 25  # no budget: only the count bounds what is in flight
