@@ -440,25 +440,28 @@ def _in_order(pool: Executor | None, jobs: int, items: Iterable[T], work: Callab
     """``(item, work(item))`` in order, worked out on ``pool`` with at most ``4 * jobs`` items
     in flight, weighing ``budget`` at most together unless one item alone weighs more (one
     at a time here without a pool); an item ``here`` says to keep comes back with None, for
-    this process to deal with in its turn."""
+    this process to deal with in its turn: it counts as one in flight but weighs nothing
+    (nothing is worked out for it meanwhile), so the items after it go on being worked out."""
     if pool is None:
         for item in items:
             yield item, None if here(item) else work(item)
         return
-    pending: deque = deque()
+    pending: deque = deque()  # (item, its future or None, its weight)
     load = 0  # the weight of the items in flight
 
     def oldest() -> tuple[T, R | None]:
         nonlocal load
-        item, future = pending.popleft()
-        load -= weight(item)
+        item, future, heavy = pending.popleft()
+        load -= heavy
         return item, None if future is None else future.result()
 
     for item in items:
-        while pending and (len(pending) >= 4 * jobs or load + weight(item) > budget > 0):
+        kept = here(item)
+        heavy = 0 if kept else weight(item)
+        while pending and (len(pending) >= 4 * jobs or load + heavy > budget > 0):
             yield oldest()
-        pending.append((item, None if here(item) else pool.submit(work, item)))
-        load += weight(item)
+        pending.append((item, None if kept else pool.submit(work, item), heavy))
+        load += heavy
     while pending:
         yield oldest()
 

@@ -231,12 +231,13 @@ def with_bindings(text: str, bindings: Mapping[str, NamedNode | Literal]) -> str
 def restrict(query: NamedQuery, name: str, terms: Iterable[NamedNode | Literal]) -> NamedQuery:
     """``query`` with its own ``VALUES ?name { ... }`` slots holding ``terms`` (several rows),
     e.g. ``graph-nodes`` for only the nodes a view draws. A slot's default ``UNDEF`` leaves
-    the variable free."""
+    the variable free. A term given twice is put in once: a query can have several slots of
+    one name, and each would repeat its rows."""
     text = query.text
     slots = _slots(text, [name])
     if not slots:
         raise QueryError(f"{query.name}: the query has no VALUES ?{name} slot")
-    values = " ".join(str(t) for t in terms)
+    values = " ".join(dict.fromkeys(str(t) for t in terms))  # once each: every slot joins them
     for _, start, end in reversed(slots):
         text = f"{text[:start]} {values} {text[end:]}"
     return replace(query, text=text)

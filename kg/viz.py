@@ -70,7 +70,7 @@ def graph_view(store, max_nodes: int = DEFAULT_MAX_NODES) -> GraphView:
 
     When more nodes have edges than can be drawn, only the ``max_nodes`` it draws (see
     :func:`_choose`) are looked up (``graph-nodes`` for every node of a 100k-paper store takes
-    about a minute).
+    about 17 s).
     """
     # Sorted here: the store takes ten times as long to sort them.
     links = sorted((s, _local(p), o) for s, p, o in run(store, load_query("graph-edges")).rows)

@@ -355,14 +355,18 @@ def test_bulk_build_loads_a_shared_paper_once(tmp_path: Path, monkeypatch: pytes
 def test_pages_in_flight_stay_within_their_count_and_bytes(budget: int) -> None:
     # The build keeps at most 4 pages per process in flight, and at most `budget` bytes of
     # them together, but for one page that alone is longer; answers come back in order.
+    # A page kept for this process (streamed by the writer) weighs nothing while it waits:
+    # the pages after it go on being extracted.
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from kg.build import _in_order
 
-    sizes = [5, 5, 30, 5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    sizes = [5, 5, 30, 5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 40, 1, 1]
+    kept = {22}  # the 40-byte page is written here, not extracted on the pool
     lock = threading.Lock()
     submitted: list[int] = []  # item indexes, in the order they were given to the pool
+    given: set[int] = set()  # every item given out: to the pool or kept
 
     class Watched(ThreadPoolExecutor):
         def submit(self, fn, /, *args, **kwargs):
@@ -370,19 +374,30 @@ def test_pages_in_flight_stay_within_their_count_and_bytes(budget: int) -> None:
                 submitted.append(args[0])
             return super().submit(fn, *args, **kwargs)
 
-    answers, most_items, most_bytes = [], 0, 0
+    def items():
+        for i in range(len(sizes)):
+            given.add(i)
+            yield i
+
+    answers, most_items, most_bytes, loads = [], 0, 0, set()
     with Watched(max_workers=2) as pool:
-        work = _in_order(pool, 2, iter(range(len(sizes))), lambda i: i * i,
+        work = _in_order(pool, 2, items(), lambda i: i * i, here=lambda i: i in kept,
                          weight=lambda i: sizes[i], budget=budget)
         for i, answer in work:
             with lock:
-                flight = [k for k in submitted if k >= i]  # given out, not yet answered
+                flight = [k for k in submitted if k >= i]  # given to the pool, not yet answered
             most_items = max(most_items, len(flight))
+            loads.add(sum(sizes[k] for k in flight))
             most_bytes = max(most_bytes, sum(sizes[k] for k in flight))
             if budget:
                 assert sum(sizes[k] for k in flight) <= max(budget, sizes[i])
-            answers.append((i, answer))
-    assert answers == [(i, i * i) for i in range(len(sizes))]
-    assert most_items == 8  # 4 per process: the last eight pages weigh 8 bytes
+            if i in kept:
+                assert {23, 24} <= given  # the pages after it are out meanwhile
+            answers.append((i, None if i in kept else answer))
+    assert answers == [(i, None if i in kept else i * i) for i in range(len(sizes))]
+    assert 22 not in submitted
+    assert most_items == 8  # 4 per process: the last pages weigh 1 byte each
+    if budget == 10:
+        assert 10 in loads  # two 5-byte pages fill it exactly
     if not budget:
         assert most_bytes > 25  # no budget: only the count bounds what is in flight

@@ -190,6 +190,21 @@ def test_viz_query_looks_up_only_the_nodes_it_draws(sample_store: GraphStore) ->
     assert _node_table(sample_store, set())[0] == {}
 
 
+
+def test_graph_nodes_asked_for_a_node_twice_answers_it_once(sample_store: GraphStore) -> None:
+    # graph-nodes has a VALUES ?node slot in each of its parts: a node given twice would
+    # repeat its rows once per slot (twice cubed), so restrict puts each node in once.
+    from pyoxigraph import NamedNode
+
+    from kg.query import restrict
+
+    query = load_query("graph-nodes")
+    nodes = [NamedNode(iri) for iri in sorted(_node_table(sample_store)[0])[:6]]
+    once = sorted(map(repr, run(sample_store, restrict(query, "node", nodes)).rows))
+    twice = sorted(map(repr, run(sample_store, restrict(query, "node", nodes + nodes[::-1])).rows))
+    assert len(once) >= len(nodes)
+    assert twice == once
+
 def expected_choice(kinds, edges, max_nodes):
     """What a cut view keeps, worked out plainly: links in order of the lesser degree of their
     ends (then the greater, then the IRIs), both ends while they fit; then nodes by degree."""
