@@ -738,9 +738,10 @@ def shared_findings() -> Iterator[str | None]:
     process remembers its own, as outside a build)."""
     global _SHARED
     _sweep()
-    folder, shared = None, None
+    folder, shared, lock = None, None, None
     try:
         folder = tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
+        lock = _hold(folder)  # while this build runs: how the next one knows it is alive
         shared = _SharedFindings(os.path.join(folder, "findings.sqlite"))
         shared.create()
     except (OSError, sqlite3.Error):
@@ -755,23 +756,46 @@ def shared_findings() -> Iterator[str | None]:
             shared.close()
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
+
+
+def _hold(folder: str) -> int | None:
+    """A lock on ``folder`` for as long as this process (and the workers it forks) runs, or
+    None where folders cannot be locked. Raises OSError if another process holds it (a
+    build sweeping the folder away in the moment before it was locked)."""
+    if os.name != "posix":
+        return None
+    from .store import lock_folder
+
+    lock = lock_folder(folder)
+    if lock is None:
+        raise OSError(f"{folder} is locked by another process")
+    return lock
 
 
 def _sweep() -> None:
-    """Remove the findings folders that builds killed before their end left behind (named
-    by the build's process id; only where a process can be asked whether it is alive)."""
+    """Remove the findings folders that builds killed before their end left behind: those
+    no process holds the lock of (a build holds its folder's while it runs; the kernel lets
+    go when the build ends, however it ends). Not the process id in the folder's name, which
+    another process can have, in another container sharing the temporary folder."""
     if os.name != "posix":
         return
+    from .store import lock_folder
+
     for folder in glob.glob(os.path.join(tempfile.gettempdir(), _FOLDER_PREFIX + "*-*")):
-        pid = os.path.basename(folder)[len(_FOLDER_PREFIX):].split("-")[0]
-        if not pid.isdigit():
+        if not os.path.basename(folder)[len(_FOLDER_PREFIX):].split("-")[0].isdigit():
+            continue  # not a build's
+        try:
+            lock = lock_folder(folder)
+        except OSError:  # gone meanwhile, or another user's
+            continue
+        if lock is None:  # a build is running with it
             continue
         try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
             shutil.rmtree(folder, ignore_errors=True)
-        except OSError:  # alive, another user's
-            pass
+        finally:
+            os.close(lock)
 
 
 def use_shared_findings(path: str | None) -> None:

@@ -98,7 +98,7 @@ class GraphStore:
         shutil.rmtree(staging, ignore_errors=True)
         try:
             staging.mkdir()
-            lock = _lock(staging)  # held while this build runs: how others know it is alive
+            lock = lock_folder(staging)  # held while this build runs: how others know it is alive
             if lock is None:
                 raise OSError("its staging folder is locked by another process")
             if os.fstat(lock).st_ino != os.stat(staging).st_ino:  # removed and made again meanwhile
@@ -314,7 +314,7 @@ def can_create(path: Path) -> bool:
             and os.access(path.parent if str(path.parent) else Path("."), os.W_OK))
 
 
-def _lock(folder: Path) -> int | None:
+def lock_folder(folder: str | os.PathLike[str]) -> int | None:
     """Hold an exclusive lock on ``folder`` (its descriptor), or ``None`` if another process
     holds it. The kernel lets go when the process ends, however it ends."""
     import fcntl
@@ -337,7 +337,7 @@ def _remove_stale_staging(target: Path) -> bool:
         if not folder.name.startswith(prefix) or not folder.is_dir():
             continue
         try:
-            fd = _lock(folder)
+            fd = lock_folder(folder)
         except OSError:
             continue
         if fd is None:

@@ -308,6 +308,9 @@ def test_shared_findings_file_is_only_a_help(tmp_path: Path, monkeypatch: pytest
 
 def test_shared_findings_of_a_killed_build_are_removed_by_the_next(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build holds a lock on its findings folder while it runs. The next build removes the
+    # folders no one holds (a killed build's), whatever process id their name carries: in
+    # another container sharing the temporary folder, that id can be a live process's.
     import subprocess
     import sys
     import tempfile
@@ -317,13 +320,27 @@ def test_shared_findings_of_a_killed_build_are_removed_by_the_next(tmp_path: Pat
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     dead = tmp_path / f"kg-findings-{gone.stdout.strip()}-x1"
-    alive = tmp_path / f"kg-findings-{os.getppid()}-x2"  # a running process's: kept
-    other = tmp_path / "kg-findings-notes"
-    for folder in (dead, alive, other):
+    reused = tmp_path / f"kg-findings-{os.getppid()}-x2"  # a live process's id, but not locked
+    running = tmp_path / "kg-findings-1-x3"  # locked by a running build: kept
+    other = tmp_path / "kg-findings-notes"  # not a build's: kept
+    for folder in (dead, reused, running, other):
         folder.mkdir()
         (folder / "findings.sqlite").write_bytes(b"")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with artifacts.shared_findings() as path:
-        assert Path(path).parent.name.startswith(f"kg-findings-{os.getpid()}-")
-        assert not dead.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from kg.store import lock_folder; "
+         "assert lock_folder(sys.argv[1]) is not None; print('held', flush=True); sys.stdin.read()",
+         str(running)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        with artifacts.shared_findings() as path:
+            mine = Path(path).parent
+            assert mine.name.startswith(f"kg-findings-{os.getpid()}-")
+            assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, running.name, other.name])
+            artifacts._sweep()  # as another build would: this build's folder is locked, kept
+            assert mine.exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, other.name])
+    finally:
+        holder.communicate("")
+    artifacts._sweep()  # its build has ended: removed now
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name]
