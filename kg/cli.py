@@ -246,7 +246,8 @@ def analyze(
               f"(modularity {result.modularity:.3f}), density {result.density:.4f}",
               highlight=False, markup=False)
     if not result.betweenness_exact:
-        err.print("betweenness estimated from a sample of people (large graph)", style="dim")
+        err.print(f"betweenness estimated from a seeded sample of {result.betweenness_sources} "
+                  f"of {len(result.people)} people (large graph)", style="dim")
     out.print(_table(["person", "papers", "co-authors", "weighted degree", "betweenness", "community"],
                      [[p.person, p.papers, p.degree, p.weighted_degree, f"{p.betweenness:.4f}", p.community]
                       for p in result.people[:top]],

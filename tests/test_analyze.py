@@ -4,6 +4,7 @@ right on the sample and on a hand-checked graph, results are deterministic, the 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -106,9 +107,25 @@ def test_analyze_large_graph_estimates_betweenness(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(analyze_module, "EXACT_BETWEENNESS_LIMIT", 10)
     monkeypatch.setattr(analyze_module, "BETWEENNESS_SAMPLE", 20)
     first = analyze(sample_store)
-    assert first.betweenness_exact is False
+    assert (first.betweenness_exact, first.betweenness_sources) == (False, 20)
     assert first.people[0].person == OWNER  # the hub stands out even from a sample
     assert analyze(sample_store).as_dict() == first.as_dict()  # the sample is seeded
+
+
+def test_analyze_gives_the_same_answer_whatever_the_hash_seed(built_store_dir: Path) -> None:
+    # Communities come from seeded Louvain; string hashing differs between processes, and
+    # must not change them.
+    import subprocess
+    import sys
+
+    answers = []
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "kg", "analyze", "--json", "--store", str(built_store_dir)],
+                              capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        answers.append(json.loads(done.stdout))
+    assert answers[0] == answers[1]
+    assert len(answers[0]["communities"]) > 1
 
 
 def test_analyze_cli_tables_and_json(built_store_dir: Path) -> None:
