@@ -781,21 +781,11 @@ def _sweep() -> None:
     another process can have, in another container sharing the temporary folder."""
     if os.name != "posix":
         return
-    from .store import lock_folder
+    from .store import remove_unless_locked
 
     for folder in glob.glob(os.path.join(tempfile.gettempdir(), _FOLDER_PREFIX + "*-*")):
-        if not os.path.basename(folder)[len(_FOLDER_PREFIX):].split("-")[0].isdigit():
-            continue  # not a build's
-        try:
-            lock = lock_folder(folder)
-        except OSError:  # gone meanwhile, or another user's
-            continue
-        if lock is None:  # a build is running with it
-            continue
-        try:
-            shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os.close(lock)
+        if os.path.basename(folder)[len(_FOLDER_PREFIX):].split("-")[0].isdigit():  # a build's
+            remove_unless_locked(folder)
 
 
 def use_shared_findings(path: str | None) -> None:

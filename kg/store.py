@@ -328,25 +328,30 @@ def lock_folder(folder: str | os.PathLike[str]) -> int | None:
     return fd
 
 
+def remove_unless_locked(folder: str | os.PathLike[str]) -> bool:
+    """Remove ``folder`` unless a process holds its lock (:func:`lock_folder`: a build still
+    running with it); whether one does. A folder gone meanwhile, or not ours to open, is left."""
+    try:
+        fd = lock_folder(folder)
+    except OSError:
+        return False
+    if fd is None:
+        return True
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os.close(fd)
+    return False
+
+
 def _remove_stale_staging(target: Path) -> bool:
     """Remove what builds killed part-way left beside ``target``; whether a build that is
     still running is creating it (it holds its staging folder's lock)."""
     busy = False
     prefix = f".{target.name}.building-"
     for folder in target.parent.iterdir():
-        if not folder.name.startswith(prefix) or not folder.is_dir():
-            continue
-        try:
-            fd = lock_folder(folder)
-        except OSError:
-            continue
-        if fd is None:
-            busy = True
-            continue
-        try:
-            shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os.close(fd)
+        if folder.name.startswith(prefix) and folder.is_dir():
+            busy = remove_unless_locked(folder) or busy
     return busy
 
 
