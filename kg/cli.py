@@ -307,6 +307,7 @@ def serve(
     bind: str = typer.Option("127.0.0.1", "--bind", help="The address to listen on (0.0.0.0: every interface)."),
 ) -> None:
     """Serve the store over HTTP with the Oxigraph server (SPARQL endpoint and query page) until Ctrl-C."""
+    from .remote import RemoteStore
     from .serve import Server, serve_until_stopped
     from .store import UNION, default_location
 
@@ -315,8 +316,10 @@ def serve(
     def announce(server: Server) -> None:
         out.print(f"Oxigraph server over {location}{' (read-only)' if read_only else ''} listening at "
                   f"{server.url}", highlight=False, markup=False)
-        out.print(f"  query page      {server.url}/  (the union of the sources: FROM <{UNION.value}>)",
-                  highlight=False, markup=False)
+        with RemoteStore(server.url, read_only=True) as served:
+            union = ("the default graph is the union of the sources" if served.union != UNION
+                     else f"the union of the sources: FROM <{UNION.value}>")  # an older store
+        out.print(f"  query page      {server.url}/  ({union})", highlight=False, markup=False)
         out.print(f"  SPARQL endpoint {server.query_url}  (kg query NAME --endpoint {server.url})",
                   highlight=False, markup=False)
         out.print("press Ctrl-C to stop", style="dim")

@@ -8,12 +8,15 @@ Fuseki, QLever, Virtuoso, GraphDB) through the standard protocols only:
 - queries go through the SPARQL 1.1 Protocol (``POST`` of ``application/sparql-query``)
   and come back as SPARQL JSON results or N-Triples, parsed by pyoxigraph, so
   :func:`kg.query.run` reads them as it reads the local store's answers;
-- the union graph is kept on the server as the local store keeps it: the named graph
-  :data:`kg.store.UNION` holds every triple of every source once. Every query names
-  it as the default graph and the sources as the named graphs (``default-graph-uri``,
-  ``named-graph-uri``), so answers are the local store's, whatever the server's own
-  default-graph setting. (Oxigraph's ``union-default-graph``, like pyoxigraph's, repeats
-  a triple held by two sources, so a ``COUNT`` would differ.)
+- the union of the sources is kept on the server in the named graph
+  :data:`kg.store.UNION`, which holds every triple of every source once. Every query
+  names it as the default graph and the sources as the named graphs
+  (``default-graph-uri``, ``named-graph-uri``), so answers are the local store's,
+  whatever the server's own default-graph setting. (Oxigraph's ``union-default-graph``,
+  like pyoxigraph's, repeats a triple held by two sources, so a ``COUNT`` would differ.)
+  A local store served by ``kg serve`` keeps its union in its default graph instead
+  (see :mod:`kg.store`): an Oxigraph server whose ``UNION`` graph is empty and whose
+  default graph is not is read and written that way (:attr:`RemoteStore.union`).
 
 Keeping the union takes two SPARQL updates around the ``PUT``: before it, the triples
 that only this source holds leave the union; after it, the new triples join it. The
@@ -42,12 +45,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pyoxigraph import (
-    NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolution, RdfFormat, Triple, Variable,
+    DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolution, RdfFormat, Triple, Variable,
     parse, parse_query_results, serialize,
 )
 
 from .errors import InputError, QueryError, StoreError
-from .store import UNION
+from .store import UNION, forget, in_graph
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,6 @@ MAX_URL = 4000
 
 _RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 _ACCEPT = f"{_RESULTS}, application/n-triples;q=0.9, text/turtle;q=0.7"
-
-# Take out of the union graph the triples of graph {g} that no other source holds
-# (the rule kg.store uses, run by the server).
-_FORGET = """DELETE {{ GRAPH {u} {{ ?s ?p ?o }} }}
-WHERE {{ GRAPH {g} {{ ?s ?p ?o }}
-        FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g} && ?other != {u}) }} }}"""
 
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -142,6 +139,7 @@ class RemoteStore:
         self.store_url = store_url or _join(base, layout.store)
         self.source_prefix = source_prefix
         self._timeout = timeout
+        self._union: NamedNode | DefaultGraph | None = None
         headers = {"User-Agent": "scholar-kg"}
         token = token if token is not None else os.environ.get("KG_ENDPOINT_TOKEN")
         if token:
@@ -197,17 +195,17 @@ class RemoteStore:
             self.drop_graph(graph)
             return 0
         body = "\n".join(lines) + "\n"
-        self._update(_FORGET.format(g=graph, u=UNION), graph)
+        self._update(forget(graph, self.union), graph)
         self._send("PUT", self.store_url, f"writing {graph.value}", params={"graph": graph.value},
                    content=body.encode("utf-8"),
                    headers={"Content-Type": "application/n-triples; charset=utf-8"})
-        self._update(f"INSERT DATA {{ GRAPH {UNION} {{\n{body}}} }}", graph)
+        self._update(f"INSERT DATA {{ {in_graph(self.union, body)} }}", graph)
         return len(lines)
 
     def drop_graph(self, graph: NamedNode) -> None:
         """Remove one source's graph (and what only it held from the union): one update."""
         self._writable(graph)
-        self._update(f"{_FORGET.format(g=graph, u=UNION)} ;\nDROP SILENT GRAPH {graph}", graph)
+        self._update(f"{forget(graph, self.union)} ;\nDROP SILENT GRAPH {graph}", graph)
 
     def _writable(self, graph: NamedNode) -> None:
         if self.read_only:
@@ -220,6 +218,21 @@ class RemoteStore:
                    headers={"Content-Type": "application/sparql-update; charset=utf-8"})
 
     # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def union(self) -> NamedNode | DefaultGraph:
+        """Where the server keeps the union of the sources: :data:`~kg.store.UNION`, or the
+        default graph of a local store served by ``kg serve`` (an Oxigraph server whose
+        ``UNION`` graph is empty and whose default graph is not). Asked once."""
+        if self._union is None:
+            self._union = UNION
+            if self.server == "oxigraph" and not self._ask(f"ASK {{ GRAPH {UNION} {{ ?s ?p ?o }} }}") \
+                    and self._ask("ASK { ?s ?p ?o }"):
+                self._union = DefaultGraph()
+        return self._union
+
+    def _ask(self, sparql: str) -> bool:
+        return bool(self._query(sparql, "finding the union", {}))
 
     def graphs(self) -> list[NamedNode]:
         """The source graphs, by IRI (every named graph but the union graph)."""
@@ -241,9 +254,9 @@ class RemoteStore:
 
     def union_triples(self) -> Iterator[Triple]:
         """Every distinct triple of the union of the sources."""
-        response = self._send("GET", self.store_url, "reading the union graph",
-                              params={"graph": UNION.value}, headers={"Accept": "application/n-triples"},
-                              missing_ok=True)
+        where = {"default": ""} if isinstance(self.union, DefaultGraph) else {"graph": UNION.value}
+        response = self._send("GET", self.store_url, "reading the union graph", params=where,
+                              headers={"Accept": "application/n-triples"}, missing_ok=True)
         if response is None:
             return iter(())
         return iter(self._triples(response, "reading the union graph"))
@@ -274,7 +287,10 @@ class RemoteStore:
 
     def _dataset(self, named: list[NamedNode]) -> dict[str, Any]:
         """The SPARQL Protocol dataset of our queries: the union as the default graph, the
-        sources as the named graphs (the union itself when there is none, as locally)."""
+        sources as the named graphs (the union itself when there is none, as locally). Nothing
+        for a union in the default graph: the server's own dataset is then the store's."""
+        if isinstance(self.union, DefaultGraph):
+            return {}
         return {"default-graph-uri": UNION.value,
                 "named-graph-uri": [g.value for g in named] or [UNION.value]}
 

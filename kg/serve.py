@@ -5,9 +5,11 @@
 returns a :class:`Server`; :meth:`Server.stop` ends it. :func:`serve_until_stopped` is
 ``kg serve``: start, announce, wait for Ctrl-C, stop. The server speaks the SPARQL
 1.1 Protocol at ``/query`` and ``/update``, the Graph Store Protocol at ``/store``, and
-shows a query page at ``/``. The store keeps the union of its sources in the named graph
-:data:`kg.store.UNION`: ask with ``FROM <urn:x-scholar-kg:union>`` (or ``kg query
---endpoint``, which does it for you) to query the union with each triple once.
+shows a query page at ``/``. The store keeps the union of its sources, each triple once,
+in its default graph, which a query sees unless it says otherwise; ``GRAPH ?g`` sees each
+source. (A store written by an earlier version keeps it in the named graph
+:data:`kg.store.UNION`: ask with ``FROM <urn:x-scholar-kg:union>``, or with ``kg query
+--endpoint``, which does it for you.)
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
 from kg.build import build, stats
 from kg.errors import InputError, QueryError, StoreError
@@ -79,21 +79,30 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def serve(location: Path) -> tuple[subprocess.Popen, str]:
+    """A real ``oxigraph serve`` over ``location`` on a free port, answering; and its URL."""
+    port = free_port()
+    process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location),
+                                "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answers(url, process)
+    except BaseException:
+        stop(process)
+        raise
+    return process, url
+
+
 @pytest.fixture(scope="module")
-def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
     """Starts real ``oxigraph serve`` processes on free ports, each over a new temporary
-    folder; returns their base URLs; kills them all at the end."""
+    folder or the store folder given; returns their base URLs; kills them all at the end."""
     processes: list[subprocess.Popen] = []
 
-    def start() -> str:
-        location = tmp_path_factory.mktemp("oxigraph")
-        port = free_port()
-        process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location),
-                                    "--bind", f"127.0.0.1:{port}"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def start(location: Path | None = None) -> str:
+        process, url = serve(location or tmp_path_factory.mktemp("oxigraph"))
         processes.append(process)
-        url = f"http://127.0.0.1:{port}"
-        wait_until_answers(url, process)
         return url
 
     yield start
@@ -151,8 +160,19 @@ def sample_server(start_server: Callable[[], str], sample: Path) -> str:
 
 
 @pytest.fixture(scope="module")
+def served_sample(tmp_path_factory: pytest.TempPathFactory, start_server: Callable[..., str],
+                  built_store_dir: Path) -> str:
+    """The server over a copy of a local store holding the sample, as ``kg serve`` runs it: the
+    union of the sources in the store's default graph, not in a named graph."""
+    location = tmp_path_factory.mktemp("served") / "store"
+    shutil.copytree(built_store_dir, location)
+    return start_server(location)
+
+
+@pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory, start_server: Callable[[], str],
-         two_profiles: list[Path], built_store_dir: Path, sample_server: str) -> dict[str, tuple[Path, str]]:
+         two_profiles: list[Path], built_store_dir: Path, sample_server: str,
+         served_sample: str) -> dict[str, tuple[Path, str]]:
     """For each corpus, a local store folder and a server holding the same pages."""
     local = tmp_path_factory.mktemp("two-local") / "store"
     url = start_server()
@@ -160,7 +180,8 @@ def pair(tmp_path_factory: pytest.TempPathFactory, start_server: Callable[[], st
         build(two_profiles, store)
     with RemoteStore(url) as store:
         build(two_profiles, store)
-    return {"sample": (built_store_dir, sample_server), "two-profiles": (local, url)}
+    return {"sample": (built_store_dir, sample_server), "two-profiles": (local, url),
+            "served-local-store": (built_store_dir, served_sample)}
 
 
 def as_multiset(result) -> Counter:
@@ -187,7 +208,7 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 # --------------------------------------------------------------------------- same answers
 
 
-@pytest.mark.parametrize("corpus", ["sample", "two-profiles"])
+@pytest.mark.parametrize("corpus", ["sample", "two-profiles", "served-local-store"])
 @pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
 def test_remote_answers_every_library_query_as_the_local_store(
         query: NamedQuery, corpus: str, pair: dict[str, tuple[Path, str]]) -> None:
@@ -201,8 +222,30 @@ def test_remote_answers_every_library_query_as_the_local_store(
     if expected.triples is not None:
         assert got.triples is not None and set(got.triples) == set(expected.triples)
     assert as_multiset(got) == as_multiset(expected)
-    if corpus == "sample" and query.name in ("papers-by-person", "coauthors", "people"):
+    if corpus != "two-profiles" and query.name in ("papers-by-person", "coauthors", "people"):
         assert expected.rows  # the comparison is about something
+
+
+def test_remote_writes_a_served_local_store_as_the_local_store_would(
+        tmp_path: Path, built_store_dir: Path, two_profiles: list[Path]) -> None:
+    served, local = tmp_path / "served", tmp_path / "local"
+    shutil.copytree(built_store_dir, served)
+    process, url = serve(served)
+    try:
+        with RemoteStore(url) as remote:
+            assert remote.union == DefaultGraph()  # the local store's own layout, not UNION
+            build(two_profiles[1:], remote)
+            assert remote.graphs() == sorted(Minter.from_env().source(p.name) for p in two_profiles)
+    finally:
+        stop(process)
+    with GraphStore.open(local) as store:
+        build(two_profiles, store)
+    with GraphStore.open(served, read_only=True) as a, GraphStore.open(local, read_only=True) as b:
+        assert a.union == DefaultGraph() and UNION not in a._store.named_graphs()
+        assert set(a.union_triples()) == set(b.union_triples())
+        assert {str(q) for q in a.quads()} == {str(q) for q in b.quads()}
+        for query in list_queries():
+            assert as_multiset(run(a, query)) == as_multiset(run(b, query)), query.name
 
 
 def test_remote_counts_shared_triples_once(pair: dict[str, tuple[Path, str]]) -> None:
@@ -346,10 +389,13 @@ def test_cli_query_endpoint_matches_the_store(tmp_path: Path, sample_server: str
     assert "Abhimanyu Dubey" in remote.stdout
 
 
+@pytest.mark.parametrize("server", ["sample_server", "served_sample"])
 @pytest.mark.parametrize("fmt", ["turtle", "nquads"])
 def test_cli_export_endpoint_is_isomorphic_to_the_local_export(
-        fmt: str, tmp_path: Path, sample_server: str, built_store_dir: Path) -> None:
-    remote = kg("export", "--format", fmt, "-o", str(tmp_path / "remote"), "--endpoint", sample_server,
+        fmt: str, server: str, tmp_path: Path, built_store_dir: Path,
+        request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(server)
+    remote = kg("export", "--format", fmt, "-o", str(tmp_path / "remote"), "--endpoint", url,
                 cwd=tmp_path)
     local = kg("export", "--format", fmt, "-o", str(tmp_path / "local"), "--store", str(built_store_dir),
                cwd=tmp_path)
@@ -418,6 +464,7 @@ def test_cli_serve_answers_over_http_and_stops_on_ctrl_c(
         stop(process)
     assert process.returncode == 0, stderr
     assert f"{url}/query" in stdout and "stopped" in stdout
+    assert "the default graph is the union of the sources" in stdout
     with pytest.raises(httpx.ConnectError):
         httpx.Client(trust_env=False).get(url + "/")
     with GraphStore.open(location) as store:  # the server let go of the store's lock
