@@ -45,8 +45,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pyoxigraph import (
-    DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolution, RdfFormat, Triple, Variable,
-    parse, parse_query_results, serialize,
+    DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolution, RdfFormat, Triple,
+    Variable, parse, parse_query_results, serialize,
 )
 
 from .errors import InputError, QueryError, StoreError
