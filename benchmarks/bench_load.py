@@ -86,7 +86,7 @@ def main() -> None:
                         help="load in chunks of this many MB (kg build: 16); 0: one call")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    data = args.work / "sources-and-union.nq"
+    data = args.work / "sources-and-default-graph-union.nq"  # not the older files' name: the union was named
     if not data.exists():
         start = time.perf_counter()
         quads, union = write_data(args.store, data)

@@ -307,18 +307,21 @@ def serve(
     bind: str = typer.Option("127.0.0.1", "--bind", help="The address to listen on (0.0.0.0: every interface)."),
 ) -> None:
     """Serve the store over HTTP with the Oxigraph server (SPARQL endpoint and query page) until Ctrl-C."""
-    from .remote import RemoteStore
     from .serve import Server, serve_until_stopped
-    from .store import UNION, default_location
+    from .store import UNION, GraphStore, default_location
 
     location = store or default_location()
+    union = "the default graph is the union of the sources"
+    try:
+        with GraphStore.open(location, read_only=True) as local:
+            if local.union == UNION:  # a store written by an earlier version
+                union = f"the union of the sources: FROM <{UNION.value}>"
+    except KgError:
+        pass  # the server says what is wrong with the folder
 
     def announce(server: Server) -> None:
         out.print(f"Oxigraph server over {location}{' (read-only)' if read_only else ''} listening at "
                   f"{server.url}", highlight=False, markup=False)
-        with RemoteStore(server.url, read_only=True) as served:
-            union = ("the default graph is the union of the sources" if served.union != UNION
-                     else f"the union of the sources: FROM <{UNION.value}>")  # an older store
         out.print(f"  query page      {server.url}/  ({union})", highlight=False, markup=False)
         out.print(f"  SPARQL endpoint {server.query_url}  (kg query NAME --endpoint {server.url})",
                   highlight=False, markup=False)

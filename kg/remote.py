@@ -83,6 +83,10 @@ _ACCEPT = f"{_RESULTS}, application/n-triples;q=0.9, text/turtle;q=0.7"
 
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+# The graphs counted, named in the query, for a server whose own dataset is the store's.
+_COUNT_OF = "SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+# A triple of the default graph that a source holds: a local store's union (see RemoteStore.union).
+_UNION_IN_DEFAULT_GRAPH = "ASK { { SELECT * WHERE { ?s ?p ?o } LIMIT 1 } GRAPH ?g { ?s ?p ?o } }"
 _QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 _MENTIONS_GRAPH = re.compile(r"\bGRAPH\b", re.IGNORECASE)
 
@@ -222,12 +226,14 @@ class RemoteStore:
     @property
     def union(self) -> NamedNode | DefaultGraph:
         """Where the server keeps the union of the sources: :data:`~kg.store.UNION`, or the
-        default graph of a local store served by ``kg serve`` (an Oxigraph server whose
-        ``UNION`` graph is empty and whose default graph is not). Asked once."""
+        default graph of a local store served by ``kg serve``: an Oxigraph server whose
+        ``UNION`` graph is empty and whose default graph holds triples that a named graph
+        holds too (one is looked at: a server with data of its own in its default graph keeps
+        ``UNION``). Asked once."""
         if self._union is None:
             self._union = UNION
             if self.server == "oxigraph" and not self._ask(f"ASK {{ GRAPH {UNION} {{ ?s ?p ?o }} }}") \
-                    and self._ask("ASK { ?s ?p ?o }"):
+                    and self._ask(_UNION_IN_DEFAULT_GRAPH):
                 self._union = DefaultGraph()
         return self._union
 
@@ -297,7 +303,9 @@ class RemoteStore:
     def _count(self, graphs: list[NamedNode]) -> int:
         if not graphs:
             return 0
-        row = next(iter(self._select(_COUNT, "counting", self._dataset(graphs))))
+        count = _COUNT_OF.format(graphs=" ".join(map(str, graphs))) \
+            if isinstance(self.union, DefaultGraph) else _COUNT
+        row = next(iter(self._select(count, "counting", self._dataset(graphs))))
         return int(row["n"].value)
 
     def _select(self, sparql: str, name: str, dataset: dict[str, Any]) -> Solutions:

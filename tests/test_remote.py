@@ -236,10 +236,14 @@ def test_remote_writes_a_served_local_store_as_the_local_store_would(
             assert remote.union == DefaultGraph()  # the local store's own layout, not UNION
             build(two_profiles[1:], remote)
             assert remote.graphs() == sorted(Minter.from_env().source(p.name) for p in two_profiles)
+            sizes = {g: remote.graph_size(g) for g in remote.graphs()}
+            remote_len = len(remote)
     finally:
         stop(process)
     with GraphStore.open(local) as store:
         build(two_profiles, store)
+        assert sizes == {g: store.graph_size(g) for g in store.graphs()}  # each counted alone
+        assert remote_len == len(store) == sum(sizes.values())
     with GraphStore.open(served, read_only=True) as a, GraphStore.open(local, read_only=True) as b:
         assert a.union == DefaultGraph() and UNION not in a._store.named_graphs()
         assert set(a.union_triples()) == set(b.union_triples())
@@ -279,6 +283,21 @@ def test_remote_replace_and_drop_keep_the_union_as_the_local_store(
         assert remote.graphs() == local.graphs() and len(remote.graphs()) == 1
         assert set(remote.union_triples()) == set(local.union_triples())
         assert len(remote) == len(local) == sum(1 for _ in remote.union_triples())
+
+
+def test_remote_server_with_data_of_its_own_in_its_default_graph_keeps_the_union_graph(
+        start_server: Callable[[], str], sample: Path) -> None:
+    url = start_server()
+    theirs = "<https://example.org/theirs> <https://example.org/p> \"not ours\" ."
+    httpx.Client(trust_env=False).post(f"{url}/update", content=f"INSERT DATA {{ {theirs} }}",
+                                       headers={"Content-Type": "application/sparql-update"}).raise_for_status()
+    with RemoteStore(url) as store:
+        build([sample], store)
+        assert store.union == UNION
+        union = {str(t) for t in store.union_triples()}
+        assert len(union) > 1000 and f"{theirs[:-2]}" not in union
+        count = "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/theirs> ?p ?o }"
+        assert next(iter(store.query(count)))["n"].value == "0"
 
 
 def test_remote_replace_graph_takes_triples(start_server: Callable[[], str]) -> None:
@@ -440,7 +459,9 @@ def test_cli_serve_answers_over_http_and_stops_on_ctrl_c(
     shutil.copytree(built_store_dir, location)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    # A proxy that answers nothing: kg serve's own calls to the server must not go through it.
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "HTTP_PROXY": "http://127.0.0.1:9",
+           "http_proxy": "http://127.0.0.1:9"}
     process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(location),
                                 "--port", str(port)], cwd=tmp_path, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
