@@ -43,6 +43,22 @@ def _size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
+def _wait_until_it_answers(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, no proxy
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"oxigraph serve stopped: {server.stderr.read().decode().strip()}")
+        try:
+            opener.open(url + "/", timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"oxigraph serve did not answer at {url} within {seconds:.0f} s")
+
+
 def _kg(*args: str) -> float:
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True)
@@ -71,9 +87,7 @@ def main() -> None:
 
     threading.Thread(target=sample, daemon=True).start()
     try:
-        time.sleep(1.0)
-        if server.poll() is not None:
-            sys.exit(f"oxigraph serve stopped: {server.stderr.read().decode().strip()}")
+        _wait_until_it_answers(url, server)
         papers = sum(1 for _ in args.corpus.rglob("*.txt"))
         build = ("build", str(args.corpus), "--endpoint", url, "--jobs", str(args.jobs), "--no-progress")
         first = _kg(*build)

@@ -16,7 +16,8 @@ Fuseki, QLever, Virtuoso, GraphDB) through the standard protocols only:
   like pyoxigraph's, repeats a triple held by two sources, so a ``COUNT`` would differ.)
   A local store served by ``kg serve`` keeps its union in its default graph instead
   (see :mod:`kg.store`): an Oxigraph server whose ``UNION`` graph is empty and whose
-  default graph is not is read and written that way (:attr:`RemoteStore.union`).
+  default graph holds a triple a source holds too is read and written that way
+  (:attr:`RemoteStore.union`).
 
 Keeping the union takes two SPARQL updates around the ``PUT``: before it, the triples
 that only this source holds leave the union; after it, the new triples join it. The
