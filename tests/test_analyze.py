@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kg import analyze as analyze_module
-from kg.analyze import analyze, authorships, collaboration_by_year, measure, project
+from kg.analyze import SEED, analyze, authorships, betweenness, collaboration_by_year, measure, project
 from kg.cli import app
 from kg.query import load_query, run
 from kg.store import GraphStore
@@ -158,3 +158,30 @@ def test_analyze_cli_prints_names_as_text_not_markup(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "[bold red]Mark Up[/bold red]" in result.output
     assert "[link=x]Ann[/link]" in result.output
+
+
+def _graphs():
+    """Random co-author-like graphs: a big part, a pair apart and a person alone."""
+    import networkx as nx
+
+    for seed in (1, 2, 3):
+        graph = nx.gnm_random_graph(70, 160, seed=seed)
+        graph.add_edge("x", "y")
+        graph.add_node("alone")
+        yield graph
+
+
+def test_betweenness_is_networkx_s_worked_out_with_arrays() -> None:
+    import networkx as nx
+
+    for graph in _graphs():
+        assert betweenness(graph) == pytest.approx(nx.betweenness_centrality(graph), abs=1e-12)
+        # from a sample: the same sources (seeded) and networkx's estimator for them
+        for k in (1, 2, 9, 40):
+            mine, theirs = betweenness(graph, k), nx.betweenness_centrality(graph, k=k, seed=SEED)
+            assert mine.keys() == theirs.keys()
+            assert [m == pytest.approx(t, abs=1e-12) or (m != m and t != t)  # NaN: k=1's source
+                    for m, t in zip(mine.values(), theirs.values())] == [True] * len(mine)
+        assert betweenness(graph, len(graph)) == betweenness(graph)  # a sample of everyone
+        assert max(betweenness(graph).values()) > 0.05  # something to compare
+    assert betweenness(nx.Graph()) == {} and betweenness(nx.path_graph(2)) == {0: 0.0, 1: 0.0}
