@@ -185,3 +185,9 @@ def test_betweenness_is_networkx_s_worked_out_with_arrays() -> None:
         assert betweenness(graph, len(graph)) == betweenness(graph)  # a sample of everyone
         assert max(betweenness(graph).values()) > 0.05  # something to compare
     assert betweenness(nx.Graph()) == {} and betweenness(nx.path_graph(2)) == {0: 0.0, 1: 0.0}
+    deep = nx.path_graph(analyze_module.DEEP_SEARCH + 40)  # a long chain: handed to networkx
+    assert betweenness(deep) == pytest.approx(nx.betweenness_centrality(deep), abs=1e-12)
+    assert betweenness(deep, 5) == pytest.approx(nx.betweenness_centrality(deep, k=5, seed=SEED), abs=1e-12)
+    for k in (0, len(deep) + 1):  # as networkx: no sources, or more than there are, is an error
+        with pytest.raises(ValueError):
+            betweenness(deep, k)
