@@ -131,6 +131,7 @@ class GraphStore:
             # them: compacting now halves the store on disk and speeds every later read (and
             # keeps the first later write from paying for it).
             store._store.flush()
+            compaction_priority(0)  # nothing else runs now (not allowed without privileges: kept)
             store._store.optimize()
             store._bulk = None
             del store._store  # closes it: RocksDB must not be open while its folder moves
@@ -464,6 +465,7 @@ class _BulkWriter:
             self._join()
 
     def _load(self, quads: bytes, triples: bytes) -> None:
+        compaction_priority(LOADING_NICENESS)  # RocksDB starts its threads when it needs them
         try:
             # Lenient: no second check of IRIs pyoxigraph checked when it made the terms and
             # wrote these lines (16 % of the loading time).
@@ -491,6 +493,33 @@ class _BulkWriter:
             self._loading = None
         self._failed = None
 
+
+def compaction_priority(niceness: int) -> int:
+    """Give RocksDB's compaction threads in this process ``niceness`` (Linux); returns how many
+    threads were set. Every bulk load adds overlapping files to the store, which RocksDB merges
+    in the background, over and over while the loads go on (at 100k papers a third of the
+    build's processor time); the compaction at the end of the build does it once anyway.
+    At the lowest priority they take only what the build leaves of the processors. Threads
+    that cannot be set (lowering the niceness again needs privileges) are left as they are."""
+    done = 0
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:  # not Linux
+        return 0
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/comm") as comm:
+                if not comm.read().startswith("rocksdb:low"):
+                    continue
+            os.setpriority(os.PRIO_PROCESS, int(task), niceness)
+            done += 1
+        except (OSError, ValueError):  # ended meanwhile, or not allowed
+            continue
+    return done
+
+
+#: The niceness of RocksDB's compaction threads while a new store is loaded (the lowest priority).
+LOADING_NICENESS = 19
 
 #: Bytes of N-Triples and N-Quads gathered before one bulk load.
 BULK_CHUNK = 16_000_000

@@ -3,6 +3,7 @@ person across sources; the write lock; and SPARQL text that cannot be injected."
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -325,3 +326,35 @@ def test_store_written_by_an_earlier_version_goes_on_keeping_its_union_graph(
         assert set(b.union_triples()) == set(a.union_triples()) == sources
         title = f'SELECT (COUNT(*) AS ?n) WHERE {{ ?p <{KG}title> "{NBM_TITLE}" }}'
         assert next(iter(b.query(title)))["n"].value == "1"
+
+
+def _compaction_threads() -> dict[int, int]:
+    """RocksDB's compaction threads in this process, with their niceness (from Linux's /proc)."""
+    threads = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            if (task / "comm").read_text().startswith("rocksdb:low"):
+                stat = (task / "stat").read_text()
+                threads[int(task.name)] = int(stat[stat.rindex(")") + 2:].split()[16])
+        except OSError:  # the thread ended meanwhile
+            continue
+    return threads
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(),
+                    reason="thread priorities are read from Linux's /proc")
+def test_store_new_store_compacts_at_the_lowest_priority_while_it_loads(tmp_path: Path) -> None:
+    with GraphStore.create(tmp_path / "store") as store:
+        for n in range(4):  # a bulk load each: overlapping files, which RocksDB compacts
+            lines = [f'<https://example.org/s{n}-{i}> <https://example.org/p> "{i}" .'
+                     for i in range(1000)]
+            store.replace_graph_lines(NamedNode(f"https://example.org/g{n}"), lines)
+            store._settle()
+        loading = _compaction_threads()
+    done = _compaction_threads()
+    assert loading and set(loading.values()) == {19}
+    # Set back for the compaction at the end, where it is allowed (lowering a niceness again
+    # needs privileges).
+    assert set(done.values()) == ({0} if os.geteuid() == 0 else {19})
+    with GraphStore.open(tmp_path / "store", read_only=True) as store:
+        assert len(store) == 4000
