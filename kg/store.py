@@ -124,14 +124,15 @@ class GraphStore:
             shutil.rmtree(staging, ignore_errors=True)
             raise StoreError(f"cannot create a store beside {target}: {exc}") from exc
         store._bulk = _BulkWriter(store._store)
+        usual = os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else 0
+        compaction_priority(LOADING_NICENESS)  # RocksDB's threads start with the store
         try:
             yield store
             store._bulk.finish()
-            # Bulk loading leaves many overlapping files, and the union's repeats in
-            # them: compacting now halves the store on disk and speeds every later read (and
-            # keeps the first later write from paying for it).
+            # Bulk loading leaves many overlapping files: compacting now makes every later read
+            # steady (and keeps the first later write from paying for it).
             store._store.flush()
-            compaction_priority(0)  # nothing else runs now (not allowed without privileges: kept)
+            compaction_priority(usual)  # nothing else runs now
             store._store.optimize()
             store._bulk = None
             del store._store  # closes it: RocksDB must not be open while its folder moves
@@ -149,6 +150,7 @@ class GraphStore:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         finally:
+            compaction_priority(usual)
             os.close(lock)
 
     @classmethod
@@ -465,7 +467,6 @@ class _BulkWriter:
             self._join()
 
     def _load(self, quads: bytes, triples: bytes) -> None:
-        compaction_priority(LOADING_NICENESS)  # RocksDB starts its threads when it needs them
         try:
             # Lenient: no second check of IRIs pyoxigraph checked when it made the terms and
             # wrote these lines (16 % of the loading time).
@@ -499,8 +500,12 @@ def compaction_priority(niceness: int) -> int:
     threads were set. Every bulk load adds overlapping files to the store, which RocksDB merges
     in the background, over and over while the loads go on (at 100k papers a third of the
     build's processor time); the compaction at the end of the build does it once anyway.
-    At the lowest priority they take only what the build leaves of the processors. Threads
-    that cannot be set (lowering the niceness again needs privileges) are left as they are."""
+    At the lowest priority they take only what the build leaves of the processors.
+
+    The threads serve every store the process opens (Oxigraph shares one RocksDB environment).
+    Setting them back needs privileges (``CAP_SYS_NICE``); without them they stay as they are,
+    for the compaction at the end and the rest of the process, which matters only while other
+    programs compete for the processors."""
     done = 0
     try:
         tasks = os.listdir("/proc/self/task")
