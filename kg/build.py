@@ -86,7 +86,8 @@ def _nt(t: Triple) -> str:
     return f"{t} ."  # "<s> <p> <o> ."
 
 
-def bulk_parts(graph: NamedNode, triples: Iterable[Triple]) -> tuple[list[tuple[bytes, bytes]], bytes, int]:
+def bulk_parts(graph: NamedNode, triples: Iterable[Triple],
+               seen: set[int] | None = None) -> tuple[list[tuple[bytes, bytes]], bytes, int]:
     """One page's triples as a store being created takes them (see
     :meth:`~kg.store.GraphStore.add_graph_data`): the union graph's parts, the N-Quads in
     ``graph`` and how many triples.
@@ -97,9 +98,12 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple]) -> tuple[list[tuple[
     rest of the paper (its authorships and mentions with it) is one part, so the store
     loads it once however many pages list it; any other node (a person, a tag, an artifact)
     is a part of its own. The union is right however the parts are cut: a part is skipped
-    only when the same triples were written before.
+    only when the same triples were written before. ``seen``: the hashes of the lines are
+    added to it (to count a page's triples across its parts).
     """
     lines = list(dict.fromkeys(map(_nt, triples)))
+    if seen is not None:
+        seen.update(map(hash, lines))
     # The page's triples as words of N-Triples: subject, predicate, object (IRIs have no spaces).
     spo = [(line, *line[:-2].split(" ", 2)) for line in lines]
     papers, profiles, listed = set(), set(), set()
@@ -174,16 +178,29 @@ def _extract_one(job: _Job) -> _Done:
     """Read and extract one page (in a worker process when ``jobs > 1``)."""
     from .extract import get_extractor
 
+    if job.bulk:
+        # The writing process is the busy one in a bulk load: the pages are made ready to load
+        # here, a part at a time (a page's triples and their lines take about 100 bytes of
+        # memory per byte of page while they are worked on; its N-Quads and parts about 25).
+        graph = Minter(job.base).source(_source(job))
+        union: list[tuple[bytes, bytes]] = []
+        quads: list[bytes] = []
+        seen: set[int] = set()
+
+        def keep(part_union: list[tuple[bytes, bytes]], part_quads: bytes, more: bool) -> None:
+            union.extend(part_union)
+            quads.append(part_quads)
+
+        header, warnings = _extract_in_parts(job, graph, keep, seen)
+        # Parts can repeat a triple (a co-author of papers in two parts): counted once.
+        return _Done(header.source, header.name, job.papers, [], warnings, len(seen), union,
+                     b"".join(quads))
     profile = read_text(job.text, "stdin") if job.path is None else read_file(job.path, job.encoding)
     context = Context(Minter(job.base))
     triples = profile_triples(profile, context, [get_extractor(n) for n in job.extractors])
     warnings = [*profile.warnings, *context.warnings]
-    if not job.bulk:
-        lines = _serialise(triples)
-        return _Done(profile.source, profile.name, len(profile.papers), lines, warnings, len(lines))
-    # The writing process is the busy one in a bulk load: the pages are made ready to load here.
-    union, quads, count = bulk_parts(context.minter.source(profile.source), triples)
-    return _Done(profile.source, profile.name, len(profile.papers), [], warnings, count, union, quads)
+    lines = _serialise(triples)
+    return _Done(profile.source, profile.name, len(profile.papers), lines, warnings, len(lines))
 
 
 @dataclass(frozen=True)
@@ -278,26 +295,39 @@ def _parts(page: Page, size: int = 256) -> Iterator[tuple[Paper, ...]]:
 def _stream(job: _Job, store: GraphStore, graph: NamedNode) -> _Done:
     """Extract and write one page a part at a time, into a store being created (bounded
     memory however long the page: the store's bulk writer takes each part as it comes)."""
+    def write(union: list[tuple[bytes, bytes]], quads: bytes, more: bool) -> None:
+        store.add_graph_data(graph, union, quads, more=more)
+
+    header, warnings = _extract_in_parts(job, graph, write)
+    # Parts can repeat a triple (a co-author of papers in two parts): the graph says how many.
+    return _Done(header.source, header.name, job.papers, [], warnings, store.graph_size(graph))
+
+
+def _extract_in_parts(job: _Job, graph: NamedNode,
+                      write: Callable[[list[tuple[bytes, bytes]], bytes, bool], None],
+                      seen: set[int] | None = None) -> tuple[Profile, list[ReadWarning]]:
+    """Read and extract one page :data:`PART` papers at a time, handing each part to
+    ``write(union, quads, more)`` (see :func:`bulk_parts`); returns the page's header and
+    warnings."""
     from .extract import get_extractor
 
     context = Context(Minter(job.base))
     extractors = [get_extractor(n) for n in job.extractors]
     with _open(job.path, job.text, job.encoding) as page:
-        parts = _parts(page)
+        parts = _parts(page, PART)
         part: tuple[Paper, ...] | None = next(parts, ())  # a page without papers: its header
         while part is not None:
             following = next(parts, None)
             profile = replace(page.header, papers=part, listed_papers=job.papers)
-            union, quads, _ = bulk_parts(graph, profile_triples(profile, context, extractors))
-            store.add_graph_data(graph, union, quads, more=following is not None)
+            union, quads, _ = bulk_parts(graph, profile_triples(profile, context, extractors), seen)
+            write(union, quads, following is not None)
             part = following
         header = page.header
         # The extractors warn about the page as a whole (an unknown category): once per part,
         # so each such warning is kept once, at its first line.
         once = {w.message: w for w in reversed(context.warnings)}
         warnings = [*page.warnings, *sorted(once.values(), key=_line)]
-    # Parts can repeat a triple (a co-author of papers in two parts): the graph says how many.
-    return _Done(header.source, header.name, job.papers, [], warnings, store.graph_size(graph))
+    return header, warnings
 
 
 ProgressFn = Callable[..., None]  # (papers done, papers in all[, what is being done])
@@ -500,6 +530,9 @@ def _worker_start(findings: str | None = None) -> None:
 def _source(job: _Job | _Check) -> str:
     return "stdin" if job.path is None else source_name(job.path)
 
+
+#: Papers extracted at a time from a page being built into a new store.
+PART = 256
 
 #: Pages longer than this are written a part at a time into a new store, by the writing
 #: process: an extraction process takes about 100 bytes of memory per byte of the page it

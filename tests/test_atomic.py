@@ -422,6 +422,29 @@ def test_new_store_long_page_streamed_in_parts_says_what_a_whole_page_says(
     assert got.sources[0].triples == expected.sources[0].triples
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_new_store_page_extracted_in_parts_says_what_a_whole_page_says(
+        jobs: int, tmp_path: Path) -> None:
+    import kg.build
+
+    # Under the streaming threshold, so extracted by an extraction process (here with jobs=1),
+    # in parts of 256 papers.
+    page = long_page(tmp_path / "long.txt", 600, category="ZZ")  # an unknown category: a warning
+    assert page.stat().st_size < kg.build.STREAM_BYTES and 600 > 2 * kg.build.PART
+    whole = GraphStore.open(tmp_path / "whole")
+    expected = build([page], whole)
+    with GraphStore.create(tmp_path / "parts") as parts:
+        got = build([page], parts, jobs=jobs)
+        assert len(parts) == len(whole)
+    whole.close()
+    assert all_quads(tmp_path / "parts") == all_quads(tmp_path / "whole")
+    assert [str(w) for w in got.warnings] == [str(w) for w in expected.warnings]
+    assert len([w for w in got.warnings if "unknown category" in w.message]) == 1
+    # Parts repeat some triples (the page's profile, co-authors of papers in two parts):
+    # each counted once, as in the whole page.
+    assert got.sources[0].triples == expected.sources[0].triples
+
+
 def test_new_store_streamed_page_without_papers_keeps_its_warnings(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import kg.build
