@@ -87,7 +87,7 @@ def _nt(t: Triple) -> str:
 
 
 def bulk_parts(graph: NamedNode, triples: Iterable[Triple],
-               seen: set[int] | None = None) -> tuple[list[tuple[bytes, bytes]], bytes, int]:
+               seen: set[int | str] | None = None) -> tuple[list[tuple[bytes, bytes]], bytes, int]:
     """One page's triples as a store being created takes them (see
     :meth:`~kg.store.GraphStore.add_graph_data`): the union graph's parts, the N-Quads in
     ``graph`` and how many triples.
@@ -103,7 +103,9 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple],
     """
     lines = list(dict.fromkeys(map(_nt, triples)))
     if seen is not None:
-        seen.update(map(hash, lines))
+        # A 64-bit hash stands for a line (two lines of a page of 100,000 share one with a
+        # chance of about 3e-10); where hashes are narrower, the line itself.
+        seen.update(map(hash, lines) if sys.hash_info.width >= 64 else lines)
     # The page's triples as words of N-Triples: subject, predicate, object (IRIs have no spaces).
     spo = [(line, *line[:-2].split(" ", 2)) for line in lines]
     papers, profiles, listed = set(), set(), set()
@@ -185,15 +187,15 @@ def _extract_one(job: _Job) -> _Done:
         graph = Minter(job.base).source(_source(job))
         union: list[tuple[bytes, bytes]] = []
         quads: list[bytes] = []
-        seen: set[int] = set()
+        seen: set[int | str] = set()
 
         def keep(part_union: list[tuple[bytes, bytes]], part_quads: bytes, more: bool) -> None:
             union.extend(part_union)
             quads.append(part_quads)
 
-        header, warnings = _extract_in_parts(job, graph, keep, seen)
+        header, warnings, papers = _extract_in_parts(job, graph, keep, seen)
         # Parts can repeat a triple (a co-author of papers in two parts): counted once.
-        return _Done(header.source, header.name, job.papers, [], warnings, len(seen), union,
+        return _Done(header.source, header.name, papers, [], warnings, len(seen), union,
                      b"".join(quads))
     profile = read_text(job.text, "stdin") if job.path is None else read_file(job.path, job.encoding)
     context = Context(Minter(job.base))
@@ -270,7 +272,7 @@ def _check_page(check: _Check) -> int:
             papers += len(part)
             if check.strict:  # the cheap extractors warn too (an unknown category, ...)
                 profile_triples(replace(page.header, papers=part), context, cheap)
-        warnings = [*page.warnings, *context.warnings]
+        warnings = [*page.warnings, *_once(context.warnings)]
     if check.strict and warnings:
         raise InputError(f"{min(warnings, key=_line)} (--strict: nothing was written)")
     return papers
@@ -298,36 +300,48 @@ def _stream(job: _Job, store: GraphStore, graph: NamedNode) -> _Done:
     def write(union: list[tuple[bytes, bytes]], quads: bytes, more: bool) -> None:
         store.add_graph_data(graph, union, quads, more=more)
 
-    header, warnings = _extract_in_parts(job, graph, write)
+    header, warnings, papers = _extract_in_parts(job, graph, write)
     # Parts can repeat a triple (a co-author of papers in two parts): the graph says how many.
-    return _Done(header.source, header.name, job.papers, [], warnings, store.graph_size(graph))
+    return _Done(header.source, header.name, papers, [], warnings, store.graph_size(graph))
 
 
 def _extract_in_parts(job: _Job, graph: NamedNode,
                       write: Callable[[list[tuple[bytes, bytes]], bytes, bool], None],
-                      seen: set[int] | None = None) -> tuple[Profile, list[ReadWarning]]:
+                      seen: set[int | str] | None = None) -> tuple[Profile, list[ReadWarning], int]:
     """Read and extract one page :data:`PART` papers at a time, handing each part to
-    ``write(union, quads, more)`` (see :func:`bulk_parts`); returns the page's header and
-    warnings."""
+    ``write(union, quads, more)`` (see :func:`bulk_parts`); returns the page's header, its
+    warnings and how many papers it lists."""
     from .extract import get_extractor
 
     context = Context(Minter(job.base))
     extractors = [get_extractor(n) for n in job.extractors]
+    papers = 0
     with _open(job.path, job.text, job.encoding) as page:
         parts = _parts(page, PART)
         part: tuple[Paper, ...] | None = next(parts, ())  # a page without papers: its header
         while part is not None:
+            papers += len(part)
             following = next(parts, None)
             profile = replace(page.header, papers=part, listed_papers=job.papers)
             union, quads, _ = bulk_parts(graph, profile_triples(profile, context, extractors), seen)
             write(union, quads, following is not None)
             part = following
         header = page.header
-        # The extractors warn about the page as a whole (an unknown category): once per part,
-        # so each such warning is kept once, at its first line.
-        once = {w.message: w for w in reversed(context.warnings)}
-        warnings = [*page.warnings, *sorted(once.values(), key=_line)]
-    return header, warnings
+    return header, [*page.warnings, *_once(context.warnings)], papers
+
+
+def _once(warnings: list[ReadWarning]) -> list[ReadWarning]:
+    """The extractors' warnings about a page worked a part at a time, as about the whole page:
+    a warning about the page as a whole (an unknown category) comes once per part, at the
+    first line in that part that it concerns, or at none if no paper there does: each is kept
+    once, at the first line it has in any part, in the order of those lines."""
+    first: dict[str, ReadWarning] = {}
+    for warning in warnings:
+        kept = first.get(warning.message)
+        if kept is None or (warning.line is not None
+                            and (kept.line is None or warning.line < kept.line)):
+            first[warning.message] = warning
+    return sorted(first.values(), key=_line)
 
 
 ProgressFn = Callable[..., None]  # (papers done, papers in all[, what is being done])

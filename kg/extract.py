@@ -203,7 +203,7 @@ def extract_category(profile: Profile, ctx: Context) -> Iterator[Triple]:
         codes.setdefault(profile.primary_category, None)
     yield Triple(scheme, TYPE, SKOS.ConceptScheme)
     yield Triple(scheme, SKOS.prefLabel, _lit("arXiv subject categories"))
-    for code, line in codes.items():
+    for code, line in sorted(codes.items(), key=lambda item: item[1] or 0):  # as the page reads
         node = _category(code, m)
         known = code in ARXIV_CATEGORIES
         notation, label = ARXIV_CATEGORIES.get(code, (code, code))

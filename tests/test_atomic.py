@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -393,13 +394,17 @@ def test_new_store_is_closed_before_it_moves(tmp_path: Path) -> None:
         assert len(again.graphs()) == 1
 
 
-def long_page(path: Path, copies: int, category: str = "CV") -> Path:
-    """The sample's papers again and again (new titles), one page."""
+def long_page(path: Path, copies: int, category: str | Callable[[int], str] = "CV",
+              primary: str = "CV") -> Path:
+    """The sample's papers again and again (new titles), one page; ``category``: the papers'
+    category, or a function of the copy's number giving it; ``primary``: the page's."""
     head, blocks = SAMPLE_LINES[:11], ["\n".join(SAMPLE_LINES[i:i + 6]) for i in range(11, len(SAMPLE_LINES), 7)]
-    out = ["\n".join(head)]
+    assert head[2] == "CV"
+    out = ["\n".join([*head[:2], primary, *head[3:]])]
     for n in range(copies):
         header, title, rest = blocks[n % len(blocks)].split("\n", 2)
-        out.append(f"{category}{header[2:] if header[:2] == 'CV' else header[2:]}\n{title} (copy {n})\n{rest}\n")
+        code = category(n) if callable(category) else category
+        out.append(f"{code}{header[2:]}\n{title} (copy {n})\n{rest}\n")
     path.write_text("\n".join(out), encoding="utf-8")
     return path
 
@@ -443,6 +448,23 @@ def test_new_store_page_extracted_in_parts_says_what_a_whole_page_says(
     # Parts repeat some triples (the page's profile, co-authors of papers in two parts):
     # each counted once, as in the whole page.
     assert got.sources[0].triples == expected.sources[0].triples
+
+
+def test_new_store_page_in_parts_warns_as_a_whole_page_does(tmp_path: Path) -> None:
+    # The page's own category is unknown and no paper of the first part has it; two more
+    # unknown ones, the later one in the first part, the earlier in a later part... each
+    # warning once, at its first line, in the order of the page, as for the whole page.
+    def category(n: int) -> str:
+        return {3: "YY", 500: "XX"}.get(n, "ZZ" if n >= 300 else "CV")
+
+    page = long_page(tmp_path / "odd.txt", 600, category, primary="ZZ")
+    expected = [str(w) for w in build([page], GraphStore.in_memory()).warnings]
+    with GraphStore.create(tmp_path / "new") as store:
+        got = [str(w) for w in build([page], store).warnings]
+    assert got == expected
+    unknown = [w for w in got if "unknown category" in w]
+    assert [w.split("unknown category ")[1][:4] for w in unknown] == ["'YY'", "'ZZ'", "'XX'"]
+    assert all(w.startswith("odd.txt:") and w.split(":")[1].isdigit() for w in unknown)
 
 
 def test_new_store_streamed_page_without_papers_keeps_its_warnings(
