@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -268,7 +269,7 @@ def _check_page(check: _Check) -> int:
     context = Context(Minter())
     cheap = [e for e in EXTRACTORS if e.name != "artifacts"]
     with _open(check.path, check.text, check.encoding) as page:
-        for part in _parts(page):
+        for part in _parts(page, PART):
             papers += len(part)
             if check.strict:  # the cheap extractors warn too (an unknown category, ...)
                 profile_triples(replace(page.header, papers=part), context, cheap)
@@ -282,7 +283,7 @@ def _line(warning: ReadWarning) -> int:
     return warning.line or 0
 
 
-def _parts(page: Page, size: int = 256) -> Iterator[tuple[Paper, ...]]:
+def _parts(page: Page, size: int) -> Iterator[tuple[Paper, ...]]:
     """The page's papers, ``size`` at a time."""
     part: list[Paper] = []
     for paper in page:
@@ -297,10 +298,7 @@ def _parts(page: Page, size: int = 256) -> Iterator[tuple[Paper, ...]]:
 def _stream(job: _Job, store: GraphStore, graph: NamedNode) -> _Done:
     """Extract and write one page a part at a time, into a store being created (bounded
     memory however long the page: the store's bulk writer takes each part as it comes)."""
-    def write(union: list[tuple[bytes, bytes]], quads: bytes, more: bool) -> None:
-        store.add_graph_data(graph, union, quads, more=more)
-
-    header, warnings, papers = _extract_in_parts(job, graph, write)
+    header, warnings, papers = _extract_in_parts(job, graph, partial(store.add_graph_data, graph))
     # Parts can repeat a triple (a co-author of papers in two parts): the graph says how many.
     return _Done(header.source, header.name, papers, [], warnings, store.graph_size(graph))
 

@@ -495,9 +495,8 @@ class _BulkWriter:
         self._failed = None
 
 
-def compaction_priority(niceness: int) -> int:
-    """Give RocksDB's compaction threads in this process ``niceness`` (Linux); returns how many
-    threads were set. Every bulk load adds overlapping files to the store, which RocksDB merges
+def compaction_priority(niceness: int) -> None:
+    """Give RocksDB's compaction threads in this process ``niceness`` (Linux). Every bulk load adds overlapping files to the store, which RocksDB merges
     in the background, over and over while the loads go on (at 100k papers a third of the
     build's processor time); the compaction at the end of the build does it once anyway.
     At the lowest priority they take only what the build leaves of the processors.
@@ -506,21 +505,17 @@ def compaction_priority(niceness: int) -> int:
     Setting them back needs privileges (``CAP_SYS_NICE``); without them they stay as they are,
     for the compaction at the end and the rest of the process, which matters only while other
     programs compete for the processors."""
-    done = 0
     try:
         tasks = os.listdir("/proc/self/task")
     except OSError:  # not Linux
-        return 0
+        return
     for task in tasks:
         try:
             with open(f"/proc/self/task/{task}/comm") as comm:
-                if not comm.read().startswith("rocksdb:low"):
-                    continue
-            os.setpriority(os.PRIO_PROCESS, int(task), niceness)
-            done += 1
+                if comm.read().startswith("rocksdb:low"):
+                    os.setpriority(os.PRIO_PROCESS, int(task), niceness)
         except (OSError, ValueError):  # ended meanwhile, or not allowed
             continue
-    return done
 
 
 #: The niceness of RocksDB's compaction threads while a new store is loaded (the lowest priority).

@@ -409,35 +409,19 @@ def long_page(path: Path, copies: int, category: str | Callable[[int], str] = "C
     return path
 
 
-def test_new_store_long_page_streamed_in_parts_says_what_a_whole_page_says(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("how,jobs", [("streamed", 1), ("extracted", 1), ("extracted", 2)])
+def test_new_store_page_in_parts_says_what_a_whole_page_says(
+        how: str, jobs: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import kg.build
 
-    page = long_page(tmp_path / "long.txt", 600, category="ZZ")  # an unknown category: a warning
-    whole = GraphStore.open(tmp_path / "whole")
-    expected = build([page], whole)
-    monkeypatch.setattr(kg.build, "STREAM_BYTES", 10_000)  # ... so this page is streamed
-    with GraphStore.create(tmp_path / "parts") as parts:
-        got = build([page], parts, jobs=1)
-        assert len(parts) == len(whole)
-    whole.close()
-    assert all_quads(tmp_path / "parts") == all_quads(tmp_path / "whole")
-    assert [str(w) for w in got.warnings] == [str(w) for w in expected.warnings]
-    assert len([w for w in got.warnings if "unknown category" in w.message]) == 1
-    assert got.sources[0].triples == expected.sources[0].triples
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_new_store_page_extracted_in_parts_says_what_a_whole_page_says(
-        jobs: int, tmp_path: Path) -> None:
-    import kg.build
-
-    # Under the streaming threshold, so extracted by an extraction process (here with jobs=1),
-    # in parts of 256 papers.
+    # Extracted by an extraction process (the one of this process with jobs=1), or streamed by
+    # the writing process: either way in parts of 256 papers.
     page = long_page(tmp_path / "long.txt", 600, category="ZZ")  # an unknown category: a warning
     assert page.stat().st_size < kg.build.STREAM_BYTES and 600 > 2 * kg.build.PART
     whole = GraphStore.open(tmp_path / "whole")
     expected = build([page], whole)
+    if how == "streamed":
+        monkeypatch.setattr(kg.build, "STREAM_BYTES", 10_000)  # ... so this page is streamed
     with GraphStore.create(tmp_path / "parts") as parts:
         got = build([page], parts, jobs=jobs)
         assert len(parts) == len(whole)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -129,12 +130,16 @@ def test_store_read_only_missing_store_is_store_error(tmp_path: Path) -> None:
     assert not (tmp_path / "nowhere").exists()
 
 
-def test_store_write_lock(tmp_path: Path) -> None:
-    location = tmp_path / "store"
+def one_triple_store(location: Path) -> None:
     with GraphStore.open(location) as store:
         store.replace_graph(NamedNode("https://example.org/g"),
                             [Triple(NamedNode("https://example.org/s"), NamedNode("https://example.org/p"),
                                     Literal("o"))])
+
+
+def test_store_write_lock(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    one_triple_store(location)
     writer = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time\n"
@@ -161,17 +166,10 @@ def test_store_read_only_open_reads_again_when_a_writer_removed_a_file(tmp_path:
     # read-only open had just found listed; RocksDB raised RuntimeError ("No such file"), and
     # the command died with a traceback. Here a real file of a real store is away for a moment
     # (the same error from RocksDB), then for good.
-    import os
-    import threading
-    import time
-
     from kg import store as store_module
 
     location = tmp_path / "store"
-    with GraphStore.open(location) as store:
-        store.replace_graph(NamedNode("https://example.org/g"),
-                            [Triple(NamedNode("https://example.org/s"), NamedNode("https://example.org/p"),
-                                    Literal("o"))])
+    one_triple_store(location)
     listed = sorted(location.glob("*.sst"))[0]
     away = listed.with_suffix(".away")
     os.rename(listed, away)
