@@ -49,6 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -218,8 +219,7 @@ def pipeline():
 
 # -- words ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):  # a tuple: made for every word of every abstract
     text: str
     start: int  # character offsets in the text
     end: int
@@ -230,19 +230,19 @@ class Word:
 _WORD = re.compile(r"[,;:()\"“”]|[^\s,;:()\[\]{}\"“”‘’/!?]+")
 
 
-def _words(sent) -> list[Word]:
-    """A sentence's words: "Critic-RM", "ResNet-50" and "SDXLv1.0" are one word each."""
-    base = sent.start_char
+def _words(sent, text: str) -> list[Word]:
+    """A sentence's words: "Critic-RM", "ResNet-50" and "SDXLv1.0" are one word each.
+    ``text``: the document's text (``sent.text`` is the same cut, made a token at a time)."""
     words = []
-    for m in _WORD.finditer(sent.text):
-        text = m.group(0)
-        if len(text) > 1:
-            text = text.rstrip(".").strip("'")
-        elif text == "." or text == "'":
+    for m in _WORD.finditer(text, sent.start_char, sent.end_char):
+        word = m.group(0)
+        if len(word) > 1:
+            word = word.rstrip(".").strip("'")
+        elif word == "." or word == "'":
             continue
-        if text:
-            start = base + m.start()
-            words.append(Word(text, start, start + len(text)))
+        if word:
+            start = m.start()
+            words.append(Word(word, start, start + len(word)))
     return words
 
 
@@ -361,6 +361,9 @@ def _candidates(words: list[Word]) -> list[_Candidate]:
     n = len(words)
     while i < n:
         text = words[i].text
+        if text != "(" and _inert(text):
+            i += 1
+            continue
         hit = _gazetteer_at(words, i)
         # An acronym definition "(ACR)" right after the words it abbreviates.
         if text == "(" and i + 2 < n and words[i + 2].text == ")" and _namey(words[i + 1].text):
@@ -416,6 +419,15 @@ def _candidates(words: list[Word]) -> list[_Candidate]:
             continue
         i += 1
     return found
+
+
+@lru_cache(maxsize=65536)
+def _inert(text: str) -> bool:
+    """A word no rule of :func:`_candidates` starts a name at, whatever its neighbours: not a
+    gazetteer form's first word, not coined-looking, not title-case (most words of a text)."""
+    firsts = _first_words()
+    return not (text.casefold() in firsts or "-" in text and _norm(text) in firsts
+                or _namey(text) or _titlecase(text))
 
 
 CUE_BEFORE_NAME = NAMING_WORDS | RELEASE_VERBS | {"like", "finetune", "fine-tune", "fine-tuned",
@@ -576,11 +588,12 @@ def _title_names(title: str, abstract: str) -> list[tuple[str, list[str], int, i
     return []
 
 
-def _parse(doc) -> list[tuple[object, list[Word], list[_Candidate]]]:
-    """Each sentence with its words and candidate names, worked out once per paper."""
+def _parse(doc, text: str) -> list[tuple[object, list[Word], list[_Candidate]]]:
+    """Each sentence with its words and candidate names, worked out once per paper
+    (``doc`` made of ``text``)."""
     out = []
     for sent in doc.sents:
-        words = _words(sent)
+        words = _words(sent, text)
         out.append((sent, words, _candidates(words)))
     return out
 
@@ -805,7 +818,7 @@ def _find_in_papers(papers: Sequence[tuple[str, str]], batch_size: int) -> list[
         for name, aliases, start, end in _title_names(title, abstract):
             released.add(_norm(name))
             released.update(_norm(a) for a in aliases)
-        parsed = _parse(doc)
+        parsed = _parse(doc, abstract)
         first = _find(parsed, abstract, "abstract", released)
         new = {_norm(n) for f in first if f.role == "released" for n in (f.name, *f.aliases)}
         if new - released:  # a name released later in the abstract: earlier mentions count too

@@ -19,6 +19,7 @@ from concurrent.futures import Executor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import TypeVar
 
@@ -102,7 +103,7 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple],
     only when the same triples were written before. ``seen``: the hashes of the lines are
     added to it (to count a page's triples across its parts).
     """
-    lines = list(dict.fromkeys(map(_nt, triples)))
+    lines = list(dict.fromkeys([f"{t} ." for t in triples]))  # as _nt does
     if seen is not None:
         # A 64-bit hash stands for a line (two lines of a page of 100,000 share one with a
         # chance of about 3e-10); where hashes are narrower, the line itself.
@@ -111,6 +112,7 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple],
     spo = [(line, *line[:-2].split(" ", 2)) for line in lines]
     papers, profiles, listed = set(), set(), set()
     author: dict[str, str] = {}  # authorship -> its person
+    links = []  # the lines that tie authorships and mentions to their papers
     for _, s, p, o in spo:
         if p == _TYPE:
             if o == _PAPER:
@@ -121,9 +123,11 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple],
             listed.add(s)
         elif p == _AUTHOR:
             author[s] = o
+        elif p == _AUTHORSHIP or p == _IN_PAPER:
+            links.append((s, p, o))
     hidden = set()  # (paper, the page's owner) where the owner is hidden behind "et al."
     paper_of: dict[str, str] = {}  # authorships and mentions -> their paper
-    for _, s, p, o in spo:
+    for s, p, o in links:
         if p == _AUTHORSHIP and s in papers:
             if o in listed:
                 hidden.add((s, author.get(o)))
@@ -321,7 +325,9 @@ def _extract_in_parts(job: _Job, graph: NamedNode,
             papers += len(part)
             following = next(parts, None)
             profile = replace(page.header, papers=part, listed_papers=job.papers)
-            union, quads, _ = bulk_parts(graph, profile_triples(profile, context, extractors), seen)
+            # Repeats are left to bulk_parts, which drops them by their lines.
+            triples = chain.from_iterable(e(profile, context) for e in extractors)
+            union, quads, _ = bulk_parts(graph, triples, seen)
             write(union, quads, following is not None)
             part = following
         header = page.header

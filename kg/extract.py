@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -58,13 +59,18 @@ def find_urls(text: str) -> list[str]:
     >>> find_urls("Code at https://github.com/a/b. And (see http://x.org/y).")
     ['https://github.com/a/b', 'http://x.org/y']
     """
+    return list(_urls(text))
+
+
+@lru_cache(maxsize=1024)  # each paper's abstract is read by several extractors
+def _urls(text: str) -> tuple[str, ...]:
     urls = []
     for m in URL.finditer(text):
         url = m.group(0).rstrip(".,;:!?")
         while url.endswith(")") and url.count(")") > url.count("("):
             url = url[:-1].rstrip(".,;:!?")
         urls.append(url)
-    return urls
+    return tuple(urls)
 
 
 def code_urls(paper: Paper) -> list[str]:

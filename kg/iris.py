@@ -40,6 +40,7 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG = 80
 
 
+@lru_cache(maxsize=8192)  # the same names come again and again
 def name_key(name: str) -> str:
     """The identity of a person's name: how two spellings are compared.
 
@@ -122,7 +123,7 @@ class Minter:
         return NamedNode(f"{self.base}{kind}/{segment}")
 
     def person(self, name: str) -> NamedNode:
-        return self._iri("person", slug(name_key(name)))
+        return _person(self.base, name)
 
     def profile(self, source: str) -> NamedNode:
         return self._iri("profile", slug(clean_text(source)))
@@ -132,9 +133,7 @@ class Minter:
         return self._iri("source", slug(clean_text(source)))
 
     def paper(self, title: str, date: str) -> NamedNode:
-        key = title_key(title)
-        segment = slug(key.replace(" ", "-") if key else "untitled")
-        return self._iri("paper", f"{date}-{segment}")
+        return _paper(self.base, title, date)
 
     def authorship(self, paper: NamedNode, position: int | None, person: str = "") -> NamedNode:
         """The authorship of a paper at ``position``; ``None`` for a profile's owner known
@@ -163,6 +162,19 @@ class Minter:
 
     def extractor(self, name: str) -> NamedNode:
         return self._iri("extractor", slug(name))
+
+
+# A page's extractors mint the same papers and people over and over: each is worked out once.
+@lru_cache(maxsize=4096)
+def _person(base: str, name: str) -> NamedNode:
+    return NamedNode(f"{base}person/{slug(name_key(name))}")
+
+
+@lru_cache(maxsize=4096)
+def _paper(base: str, title: str, date: str) -> NamedNode:
+    key = title_key(title)
+    segment = slug(key.replace(" ", "-") if key else "untitled")
+    return NamedNode(f"{base}paper/{date}-{segment}")
 
 
 def _segment(node: NamedNode) -> str:

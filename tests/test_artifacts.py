@@ -85,6 +85,25 @@ def test_artifacts_batches_give_the_same_answer_as_one_at_a_time(sample):
     assert reversed_[::-1] == together
 
 
+def test_artifacts_words_skipped_before_the_rules_start_no_name(sample, monkeypatch):
+    # Most words are skipped before any rule is tried at them (kg.artifacts._inert): the
+    # candidate names are exactly those found by trying every rule at every word.
+    from kg import artifacts
+
+    nlp = artifacts.pipeline()
+    texts = [text for p in _papers(sample) for text in (p.title, p.abstract)] + [
+        # Known names that start lower-case, or written with other hyphens.
+        "We train word2vec and node-2-vec embeddings, apply mixup, and evaluate on ogbn-arxiv "
+        "with sci-kit-learn and fairseq."]
+    sentences = [artifacts._words(sent, text) for text in texts for sent in nlp(text).sents]
+    words = [w.text for sentence in sentences for w in sentence]
+    assert sum(map(artifacts._inert, words)) > len(words) / 2
+    skipping = [artifacts._candidates(sentence) for sentence in sentences]
+    monkeypatch.setattr(artifacts, "_inert", lambda text: False)
+    assert [artifacts._candidates(sentence) for sentence in sentences] == skipping
+    assert sum(map(len, skipping)) > 50
+
+
 # -- the rules, one sentence at a time ---------------------------------------------------------
 
 def test_artifacts_acronym_joins_long_form():
