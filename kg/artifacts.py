@@ -907,16 +907,19 @@ def artifact_triples(profile, ctx) -> Iterator[Triple]:
     classes = {"dataset": KG.Dataset, "benchmark": KG.Benchmark, "model": KG.Model,
                "method": KG.Method, "software": KG.Software}
     all_findings = find_in_papers([(p.title, p.abstract) for p in profile.papers])
+    said: set[tuple[str, str, tuple[str, ...]]] = set()  # artifacts found in several papers: once
     for paper, findings in zip(profile.papers, all_findings):
         node = paper_iri(paper, minter)
         repos = [NamedNode(u) for u in code_urls(paper)]
         for index, f in enumerate(sorted(findings, key=lambda f: (f.field != "title", f.start)), 1):
             artifact = minter.artifact(f.name)
-            yield Triple(artifact, TYPE, KG.Artifact)
-            yield Triple(artifact, TYPE, classes[f.type])
-            yield Triple(artifact, RDFS.label, Literal(f.name))
-            for alias in f.aliases:
-                yield Triple(artifact, SKOS.altLabel, Literal(alias))
+            if (f.name, f.type, f.aliases) not in said:
+                said.add((f.name, f.type, f.aliases))
+                yield Triple(artifact, TYPE, KG.Artifact)
+                yield Triple(artifact, TYPE, classes[f.type])
+                yield Triple(artifact, RDFS.label, Literal(f.name))
+                for alias in f.aliases:
+                    yield Triple(artifact, SKOS.altLabel, Literal(alias))
             yield Triple(node, KG.introduces if f.role == "released" else KG.uses, artifact)
             mention = minter.mention(node, index)
             yield Triple(mention, TYPE, KG.ArtifactMention)

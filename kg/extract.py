@@ -161,6 +161,7 @@ def extract_authors(profile: Profile, ctx: Context) -> Iterator[Triple]:
     m = ctx.minter
     owner_key = name_key(profile.name)
     owner = m.person(profile.name)
+    named: set[str] = set()  # each spelling of a co-author's name said once, not once per paper
     for paper in profile.papers:
         node = paper_iri(paper, m)
         yield Triple(node, KG.authorListTruncated, _lit(paper.et_al))
@@ -168,8 +169,10 @@ def extract_authors(profile: Profile, ctx: Context) -> Iterator[Triple]:
         for position, name in enumerate(paper.authors, 1):
             person = m.person(name)
             role = m.authorship(node, position)
-            yield Triple(person, TYPE, KG.Person)
-            yield Triple(person, KG.name, _lit(name))
+            if name not in named:
+                named.add(name)
+                yield Triple(person, TYPE, KG.Person)
+                yield Triple(person, KG.name, _lit(name))
             yield Triple(node, KG.hasAuthor, person)
             yield Triple(node, KG.authorship, role)
             yield Triple(role, TYPE, KG.Authorship)
@@ -187,12 +190,15 @@ def extract_authors(profile: Profile, ctx: Context) -> Iterator[Triple]:
 
 
 def extract_org_tags(profile: Profile, ctx: Context) -> Iterator[Triple]:
+    said: set[str] = set()  # each tag said once, not once per paper
     for paper in profile.papers:
         node = paper_iri(paper, ctx.minter)
         for tag in paper.org_tags:
             tag_node = ctx.minter.org_tag(tag)
-            yield Triple(tag_node, TYPE, KG.OrganisationTag)
-            yield Triple(tag_node, SKOS.prefLabel, _lit(tag))
+            if tag not in said:
+                said.add(tag)
+                yield Triple(tag_node, TYPE, KG.OrganisationTag)
+                yield Triple(tag_node, SKOS.prefLabel, _lit(tag))
             yield Triple(node, KG.organisationTag, tag_node)
 
 
