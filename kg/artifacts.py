@@ -895,15 +895,16 @@ def _decimal(value: float) -> str:
     return text or "0"
 
 
-def artifact_triples(profile, ctx) -> Iterator[Triple]:
+def artifact_triples(profile, ctx) -> Iterator[Triple | str]:
     """The artifacts extractor of the registry: findings as artifact and mention nodes."""
     from .extract import code_urls, paper_iri
     from .vocab import KG, RDFS, SKOS, TYPE, XSD
 
     minter = ctx.minter
+    t = ctx.triple
     extractor = minter.extractor(EXTRACTOR_NAME)
-    yield Triple(extractor, TYPE, KG.Extractor)
-    yield Triple(extractor, RDFS.label, Literal(f"scholar-kg rule-based artifact miner v{EXTRACTOR_VERSION}"))
+    yield t(extractor, TYPE, KG.Extractor)
+    yield t(extractor, RDFS.label, Literal(f"scholar-kg rule-based artifact miner v{EXTRACTOR_VERSION}"))
     classes = {"dataset": KG.Dataset, "benchmark": KG.Benchmark, "model": KG.Model,
                "method": KG.Method, "software": KG.Software}
     all_findings = find_in_papers([(p.title, p.abstract) for p in profile.papers])
@@ -915,25 +916,25 @@ def artifact_triples(profile, ctx) -> Iterator[Triple]:
             artifact = minter.artifact(f.name)
             if (f.name, f.type, f.aliases) not in said:
                 said.add((f.name, f.type, f.aliases))
-                yield Triple(artifact, TYPE, KG.Artifact)
-                yield Triple(artifact, TYPE, classes[f.type])
-                yield Triple(artifact, RDFS.label, Literal(f.name))
+                yield t(artifact, TYPE, KG.Artifact)
+                yield t(artifact, TYPE, classes[f.type])
+                yield t(artifact, RDFS.label, Literal(f.name))
                 for alias in f.aliases:
-                    yield Triple(artifact, SKOS.altLabel, Literal(alias))
-            yield Triple(node, KG.introduces if f.role == "released" else KG.uses, artifact)
+                    yield t(artifact, SKOS.altLabel, Literal(alias))
+            yield t(node, KG.introduces if f.role == "released" else KG.uses, artifact)
             mention = minter.mention(node, index)
-            yield Triple(mention, TYPE, KG.ArtifactMention)
-            yield Triple(mention, KG.mentionOf, artifact)
-            yield Triple(mention, KG.inPaper, node)
-            yield Triple(mention, KG.role, Literal(f.role))
-            yield Triple(mention, KG.evidenceText, Literal(f.evidence))
-            yield Triple(mention, KG.evidenceField, Literal(f.field))
-            yield Triple(mention, KG.startOffset, Literal(str(f.start), datatype=XSD.integer))
-            yield Triple(mention, KG.endOffset, Literal(str(f.end), datatype=XSD.integer))
-            yield Triple(mention, KG.matchedText, Literal(f.matched or f.name))
-            yield Triple(mention, KG.rule, Literal(f.rule))
-            yield Triple(mention, KG.confidence, Literal(_decimal(f.confidence), datatype=XSD.decimal))
-            yield Triple(mention, KG.extractedBy, extractor)
+            yield t(mention, TYPE, KG.ArtifactMention)
+            yield t(mention, KG.mentionOf, artifact)
+            yield t(mention, KG.inPaper, node)
+            yield t(mention, KG.role, Literal(f.role))
+            yield t(mention, KG.evidenceText, Literal(f.evidence))
+            yield t(mention, KG.evidenceField, Literal(f.field))
+            yield t(mention, KG.startOffset, Literal(str(f.start), datatype=XSD.integer))
+            yield t(mention, KG.endOffset, Literal(str(f.end), datatype=XSD.integer))
+            yield t(mention, KG.matchedText, Literal(f.matched or f.name))
+            yield t(mention, KG.rule, Literal(f.rule))
+            yield t(mention, KG.confidence, Literal(_decimal(f.confidence), datatype=XSD.decimal))
+            yield t(mention, KG.extractedBy, extractor)
             if f.role == "released":
                 for repo in repos:
-                    yield Triple(repo, KG.releasesArtifact, artifact)
+                    yield t(repo, KG.releasesArtifact, artifact)

@@ -27,7 +27,7 @@ from pyoxigraph import NamedNode, Triple
 
 from .artifacts import shared_findings
 from .errors import InputError, KgError
-from .extract import EXTRACTORS, Context, Extractor
+from .extract import EXTRACTORS, Context, Extractor, as_line
 from .iris import Minter
 from .reader import (
     Page, Paper, Profile, ReadWarning, decode, iter_files, open_page, parse_lines, read_file,
@@ -71,24 +71,25 @@ class BuildSummary:
 
 
 def profile_triples(profile: Profile, context: Context,
-                    extractors: Sequence[Extractor] = EXTRACTORS) -> list[Triple]:
-    """Every triple the extractors make of one profile (duplicates removed, order kept)."""
-    seen: dict[Triple, None] = {}
+                    extractors: Sequence[Extractor] = EXTRACTORS) -> list[Triple | str]:
+    """Every triple the extractors make of one profile (duplicates removed, order kept), as
+    ``context.triple`` makes them."""
+    seen: dict[Triple | str, None] = {}
     for extractor in extractors:
         for triple in extractor(profile, context):
             seen.setdefault(triple)
     return list(seen)
 
 
-def _serialise(triples: Iterable[Triple]) -> list[str]:
+def _serialise(triples: Iterable[Triple | str]) -> list[str]:
     return sorted({_nt(t) for t in triples})
 
 
-def _nt(t: Triple) -> str:
-    return f"{t} ."  # "<s> <p> <o> ."
+def _nt(t: Triple | str) -> str:
+    return f"{t} ."  # "<s> <p> <o> .", from a Triple or as_line's text
 
 
-def bulk_parts(graph: NamedNode, triples: Iterable[Triple],
+def bulk_parts(graph: NamedNode, triples: Iterable[Triple | str],
                seen: set[int | str] | None = None) -> tuple[list[tuple[bytes, bytes]], bytes, int]:
     """One page's triples as a store being created takes them (see
     :meth:`~kg.store.GraphStore.add_graph_data`): the union graph's parts, the N-Quads in
@@ -203,7 +204,7 @@ def _extract_one(job: _Job) -> _Done:
         return _Done(header.source, header.name, papers, [], warnings, len(seen), union,
                      b"".join(quads))
     profile = read_text(job.text, "stdin") if job.path is None else read_file(job.path, job.encoding)
-    context = Context(Minter(job.base))
+    context = Context(Minter(job.base), triple=as_line)  # only the lines are wanted
     triples = profile_triples(profile, context, [get_extractor(n) for n in job.extractors])
     warnings = [*profile.warnings, *context.warnings]
     lines = _serialise(triples)
@@ -270,7 +271,7 @@ def _check_page(check: _Check) -> int:
     """How many papers a page lists; raises on a page that cannot be read (and with ``strict``,
     on its first warning)."""
     papers = 0
-    context = Context(Minter())
+    context = Context(Minter(), triple=as_line)
     cheap = [e for e in EXTRACTORS if e.name != "artifacts"]
     with _open(check.path, check.text, check.encoding) as page:
         for part in _parts(page, PART):
@@ -315,7 +316,7 @@ def _extract_in_parts(job: _Job, graph: NamedNode,
     warnings and how many papers it lists."""
     from .extract import get_extractor
 
-    context = Context(Minter(job.base))
+    context = Context(Minter(job.base), triple=as_line)  # only the lines are wanted
     extractors = [get_extractor(n) for n in job.extractors]
     papers = 0
     with _open(job.path, job.text, job.encoding) as page:

@@ -155,7 +155,7 @@ class Minter:
         return self._iri("scheme", "categories")
 
     def artifact(self, name: str) -> NamedNode:
-        return self._iri("artifact", slug(name_key(name)))
+        return _artifact(self.base, name)
 
     def mention(self, paper: NamedNode, index: int) -> NamedNode:
         return self._iri("mention", f"{_segment(paper)}-{index}")
@@ -168,6 +168,11 @@ class Minter:
 @lru_cache(maxsize=4096)
 def _person(base: str, name: str) -> NamedNode:
     return NamedNode(f"{base}person/{slug(name_key(name))}")
+
+
+@lru_cache(maxsize=4096)
+def _artifact(base: str, name: str) -> NamedNode:
+    return NamedNode(f"{base}artifact/{slug(name_key(name))}")
 
 
 @lru_cache(maxsize=4096)

@@ -9,7 +9,7 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode
 
-from kg.extract import EXTRACTORS, Context, code_urls, find_urls, get_extractor
+from kg.extract import EXTRACTORS, Context, as_line, code_urls, find_urls, get_extractor
 from kg.iris import Minter
 from kg.reader import read_file
 from kg.vocab import TYPE
@@ -32,6 +32,18 @@ def test_extract_extractor_uses_only_the_terms_it_declares(extractor, sample: Pa
             used.add(triple.object)
     assert used, f"{extractor.name} produced nothing from the sample"
     assert used <= extractor.produces, f"undeclared: {sorted(t.value for t in used - extractor.produces)}"
+
+
+@pytest.mark.parametrize("extractor", EXTRACTORS, ids=lambda e: e.name)
+def test_extract_lines_are_the_triples_as_text(extractor, sample: Path) -> None:
+    # A build asks the extractors for their triples' text (Context.triple = as_line): the
+    # same triples, in the same order, as pyoxigraph writes them, and the same warnings.
+    profile = read_file(sample)
+    objects, lines = Context(Minter()), Context(Minter(), triple=as_line)
+    triples = list(extractor(profile, objects))
+    assert triples
+    assert list(extractor(profile, lines)) == [str(t) for t in triples]
+    assert lines.warnings == objects.warnings
 
 
 def test_extract_every_predicate_and_class_in_the_sample_graph_is_declared(sample_store) -> None:
