@@ -908,7 +908,9 @@ def artifact_triples(profile, ctx) -> Iterator[Triple | str]:
     classes = {"dataset": KG.Dataset, "benchmark": KG.Benchmark, "model": KG.Model,
                "method": KG.Method, "software": KG.Software}
     all_findings = find_in_papers([(p.title, p.abstract) for p in profile.papers])
-    said: set[tuple[str, str, tuple[str, ...]]] = set()  # artifacts found in several papers: once
+    # An artifact found in several papers is said once; with another type or other aliases,
+    # again (those are other triples).
+    said: set[tuple[str, str, tuple[str, ...]]] = set()
     for paper, findings in zip(profile.papers, all_findings):
         node = paper_iri(paper, minter)
         repos = [NamedNode(u) for u in code_urls(paper)]

@@ -72,8 +72,9 @@ class BuildSummary:
 
 def profile_triples(profile: Profile, context: Context,
                     extractors: Sequence[Extractor] = EXTRACTORS) -> list[Triple | str]:
-    """Every triple the extractors make of one profile (duplicates removed, order kept), as
-    ``context.triple`` makes them."""
+    """Every triple the extractors make of one profile, as ``context.triple`` makes them
+    (repeats removed, order kept; a Triple and its text are not repeats of each other, but
+    :func:`_serialise` and :func:`bulk_parts` go by the text)."""
     seen: dict[Triple | str, None] = {}
     for extractor in extractors:
         for triple in extractor(profile, context):

@@ -84,17 +84,20 @@ def code_urls(paper: Paper) -> list[str]:
 
 
 def as_line(subject: NamedNode | BlankNode, predicate: NamedNode,
-            object: NamedNode | BlankNode | Literal) -> str:
+            obj: NamedNode | BlankNode | Literal) -> str:
     """A triple as its line of N-Triples without the closing " .": ``str(Triple(...))``
-    made in half the time (a pyoxigraph Triple copies its three terms first)."""
-    return f"{subject} {predicate} {object}"
+    made in half the time (a pyoxigraph Triple copies its three terms first). Unlike
+    ``Triple``, it does not check the terms' kinds (a literal subject makes a line the
+    store's loader refuses)."""
+    return f"{subject} {predicate} {obj}"
 
 
 @dataclass
 class Context:
     """What every extractor may use: the IRI minter, a place to put warnings, and how to
-    make a triple: a pyoxigraph ``Triple``, or where only its text is wanted (a build),
-    :func:`as_line`. An extractor yields what ``triple`` makes."""
+    make a triple from three pyoxigraph terms: a pyoxigraph ``Triple``, or where only its
+    text is wanted (a build), :func:`as_line`. An extractor yields what ``triple`` makes (the
+    tests run every extractor with ``Triple``, which checks the terms' kinds)."""
 
     minter: Minter
     warnings: list[ReadWarning] = field(default_factory=list)

@@ -120,7 +120,7 @@ class Minter:
         return cls(os.environ.get("KG_BASE_IRI") or DEFAULT_BASE)
 
     def _iri(self, kind: str, segment: str) -> NamedNode:
-        return NamedNode(f"{self.base}{kind}/{segment}")
+        return _mint(self.base, kind, segment)
 
     def person(self, name: str) -> NamedNode:
         return _person(self.base, name)
@@ -164,22 +164,27 @@ class Minter:
         return self._iri("extractor", slug(name))
 
 
-# A page's extractors mint the same papers and people over and over: each is worked out once.
+def _mint(base: str, kind: str, segment: str) -> NamedNode:
+    return NamedNode(f"{base}{kind}/{segment}")
+
+
+# A page's extractors mint the same papers, people and artifacts over and over: each is
+# worked out once (the base is part of the key).
 @lru_cache(maxsize=4096)
 def _person(base: str, name: str) -> NamedNode:
-    return NamedNode(f"{base}person/{slug(name_key(name))}")
+    return _mint(base, "person", slug(name_key(name)))
 
 
 @lru_cache(maxsize=4096)
 def _artifact(base: str, name: str) -> NamedNode:
-    return NamedNode(f"{base}artifact/{slug(name_key(name))}")
+    return _mint(base, "artifact", slug(name_key(name)))
 
 
 @lru_cache(maxsize=4096)
 def _paper(base: str, title: str, date: str) -> NamedNode:
     key = title_key(title)
     segment = slug(key.replace(" ", "-") if key else "untitled")
-    return NamedNode(f"{base}paper/{date}-{segment}")
+    return _mint(base, "paper", f"{date}-{segment}")
 
 
 def _segment(node: NamedNode) -> str:

@@ -94,7 +94,8 @@ def test_artifacts_words_skipped_before_the_rules_start_no_name(sample, monkeypa
     texts = [text for p in _papers(sample) for text in (p.title, p.abstract)] + [
         # Known names that start lower-case, or written with other hyphens.
         "We train word2vec and node-2-vec embeddings, apply mixup, and evaluate on ogbn-arxiv "
-        "with sci-kit-learn and fairseq."]
+        "with sci-kit-learn and fairseq.",
+        "We evaluate on the net-hack Learning Environment and the proc-gen Benchmark."]
     sentences = [artifacts._words(sent, text) for text in texts for sent in nlp(text).sents]
     words = [w.text for sentence in sentences for w in sentence]
     assert sum(map(artifacts._inert, words)) > len(words) / 2

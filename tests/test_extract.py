@@ -3,6 +3,7 @@ term in the built graph is declared in the ontology."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,13 +38,43 @@ def test_extract_extractor_uses_only_the_terms_it_declares(extractor, sample: Pa
 @pytest.mark.parametrize("extractor", EXTRACTORS, ids=lambda e: e.name)
 def test_extract_lines_are_the_triples_as_text(extractor, sample: Path) -> None:
     # A build asks the extractors for their triples' text (Context.triple = as_line): the
-    # same triples, in the same order, as pyoxigraph writes them, and the same warnings.
+    # same triples, in the same order, as pyoxigraph writes them, and the same warnings
+    # (one paper's category made unknown, so that there is one).
     profile = read_file(sample)
+    profile = replace(profile, papers=(replace(profile.papers[0], category="QZ"), *profile.papers[1:]))
     objects, lines = Context(Minter()), Context(Minter(), triple=as_line)
     triples = list(extractor(profile, objects))
     assert triples
     assert list(extractor(profile, lines)) == [str(t) for t in triples]
     assert lines.warnings == objects.warnings
+    if extractor.name == "category":
+        assert [w.line for w in objects.warnings] == [profile.papers[0].line]
+
+
+@pytest.mark.parametrize("name", ["authors", "org-tags", "artifacts"])
+def test_extract_a_page_says_what_its_papers_say_one_by_one(name: str, sample: Path,
+                                                            tmp_path: Path) -> None:
+    # These extractors say what several papers share (a co-author's name, a tag, an
+    # artifact's type and labels) once per page: the page gives exactly the triples its
+    # papers give one at a time, with nothing dropped. The second page has one artifact with
+    # two types, a person under two spellings, an author twice on one paper, and a tag
+    # written in two cases.
+    page = tmp_path / "x.txt"
+    page.write_text(
+        "Ann Lee\n\nCV\n\n3 Papers\n\n"
+        "CVJan 4, 2023\nA\n\nAnn Lee, C. Dee, C. Dee · meta\n\n"
+        "We introduce GoodNet, a new benchmark for video. We use ImageNet.\n\n"
+        "CVFeb 5, 2023\nB\n\nC Dee, Ann Lee · meta, mila\n\n"
+        "We release GoodNet, a large dataset of images. We train on ImageNet.\n\n"
+        "LGMar 6, 2023\nC\n\nBo Ek et al. · Mila\n\n"
+        "We propose GoodNet (Good Network), a model. Code: https://github.com/a/goodnet\n",
+        encoding="utf-8")
+    extractor = get_extractor(name)
+    for profile in (read_file(sample), read_file(page)):
+        whole = set(extractor(profile, Context(Minter())))
+        one_by_one = {t for paper in profile.papers
+                      for t in extractor(replace(profile, papers=(paper,)), Context(Minter()))}
+        assert whole == one_by_one
 
 
 def test_extract_every_predicate_and_class_in_the_sample_graph_is_declared(sample_store) -> None:
