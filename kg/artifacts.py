@@ -170,6 +170,12 @@ def _first_words() -> frozenset[str]:
     return frozenset(firsts)
 
 
+def _may_start_known(word: str) -> bool:
+    """Whether ``word`` is a gazetteer form's first word, in any case or hyphenation."""
+    firsts = _first_words()
+    return word.casefold() in firsts or "-" in word and _norm(word) in firsts
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[dict[str, Known], dict[str, Known], int]:
     """Surface form -> entry, exact and case-folded; and the longest form's word count."""
@@ -326,8 +332,7 @@ class _Candidate:
 def _gazetteer_at(words: list[Word], i: int) -> tuple[int, Known] | None:
     exact, folded, longest = gazetteer()
     first = words[i].text
-    firsts = _first_words()
-    if first.casefold() not in firsts and ("-" not in first or _norm(first) not in firsts):
+    if not _may_start_known(first):
         m = _VERSION.match(first) if _namey(first) else None
         if m:
             base = m.group("base")
@@ -425,9 +430,7 @@ def _candidates(words: list[Word]) -> list[_Candidate]:
 def _inert(text: str) -> bool:
     """A word no rule of :func:`_candidates` starts a name at, whatever its neighbours: not a
     gazetteer form's first word, not coined-looking, not title-case (most words of a text)."""
-    firsts = _first_words()
-    return not (text.casefold() in firsts or "-" in text and _norm(text) in firsts
-                or _namey(text) or _titlecase(text))
+    return not (_may_start_known(text) or _namey(text) or _titlecase(text))
 
 
 CUE_BEFORE_NAME = NAMING_WORDS | RELEASE_VERBS | {"like", "finetune", "fine-tune", "fine-tuned",

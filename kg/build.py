@@ -75,11 +75,14 @@ def profile_triples(profile: Profile, context: Context,
     """Every triple the extractors make of one profile, as ``context.triple`` makes them
     (repeats removed, order kept; a Triple and its text are not repeats of each other, but
     :func:`_serialise` and :func:`bulk_parts` go by the text)."""
-    seen: dict[Triple | str, None] = {}
-    for extractor in extractors:
-        for triple in extractor(profile, context):
-            seen.setdefault(triple)
-    return list(seen)
+    return list(dict.fromkeys(_made(profile, context, extractors)))
+
+
+def _made(profile: Profile, context: Context,
+          extractors: Sequence[Extractor]) -> Iterator[Triple | str]:
+    """What the extractors make of one profile, one after another, repeats and all (the
+    build drops repeats by their lines)."""
+    return chain.from_iterable(extractor(profile, context) for extractor in extractors)
 
 
 def _serialise(triples: Iterable[Triple | str]) -> list[str]:
@@ -105,7 +108,7 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple | str],
     only when the same triples were written before. ``seen``: the hashes of the lines are
     added to it (to count a page's triples across its parts).
     """
-    lines = list(dict.fromkeys([f"{t} ." for t in triples]))  # as _nt does
+    lines = list(dict.fromkeys(map(_nt, triples)))
     if seen is not None:
         # A 64-bit hash stands for a line (two lines of a page of 100,000 share one with a
         # chance of about 3e-10); where hashes are narrower, the line itself.
@@ -206,9 +209,8 @@ def _extract_one(job: _Job) -> _Done:
                      b"".join(quads))
     profile = read_text(job.text, "stdin") if job.path is None else read_file(job.path, job.encoding)
     context = Context(Minter(job.base), triple=as_line)  # only the lines are wanted
-    triples = profile_triples(profile, context, [get_extractor(n) for n in job.extractors])
+    lines = _serialise(_made(profile, context, [get_extractor(n) for n in job.extractors]))
     warnings = [*profile.warnings, *context.warnings]
-    lines = _serialise(triples)
     return _Done(profile.source, profile.name, len(profile.papers), lines, warnings, len(lines))
 
 
@@ -278,7 +280,7 @@ def _check_page(check: _Check) -> int:
         for part in _parts(page, PART):
             papers += len(part)
             if check.strict:  # the cheap extractors warn too (an unknown category, ...)
-                profile_triples(replace(page.header, papers=part), context, cheap)
+                deque(_made(replace(page.header, papers=part), context, cheap), maxlen=0)
         warnings = [*page.warnings, *_once(context.warnings)]
     if check.strict and warnings:
         raise InputError(f"{min(warnings, key=_line)} (--strict: nothing was written)")
@@ -327,9 +329,7 @@ def _extract_in_parts(job: _Job, graph: NamedNode,
             papers += len(part)
             following = next(parts, None)
             profile = replace(page.header, papers=part, listed_papers=job.papers)
-            # Repeats are left to bulk_parts, which drops them by their lines.
-            triples = chain.from_iterable(e(profile, context) for e in extractors)
-            union, quads, _ = bulk_parts(graph, triples, seen)
+            union, quads, _ = bulk_parts(graph, _made(profile, context, extractors), seen)
             write(union, quads, following is not None)
             part = following
         header = page.header

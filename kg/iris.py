@@ -123,7 +123,7 @@ class Minter:
         return _mint(self.base, kind, segment)
 
     def person(self, name: str) -> NamedNode:
-        return _person(self.base, name)
+        return _named(self.base, "person", name)
 
     def profile(self, source: str) -> NamedNode:
         return self._iri("profile", slug(clean_text(source)))
@@ -155,7 +155,7 @@ class Minter:
         return self._iri("scheme", "categories")
 
     def artifact(self, name: str) -> NamedNode:
-        return _artifact(self.base, name)
+        return _named(self.base, "artifact", name)
 
     def mention(self, paper: NamedNode, index: int) -> NamedNode:
         return self._iri("mention", f"{_segment(paper)}-{index}")
@@ -170,14 +170,10 @@ def _mint(base: str, kind: str, segment: str) -> NamedNode:
 
 # A page's extractors mint the same papers, people and artifacts over and over: each is
 # worked out once (the base is part of the key).
-@lru_cache(maxsize=4096)
-def _person(base: str, name: str) -> NamedNode:
-    return _mint(base, "person", slug(name_key(name)))
-
-
-@lru_cache(maxsize=4096)
-def _artifact(base: str, name: str) -> NamedNode:
-    return _mint(base, "artifact", slug(name_key(name)))
+@lru_cache(maxsize=8192)
+def _named(base: str, kind: str, name: str) -> NamedNode:
+    """A person's or an artifact's IRI: by the identity of its name (:func:`name_key`)."""
+    return _mint(base, kind, slug(name_key(name)))
 
 
 @lru_cache(maxsize=4096)

@@ -496,9 +496,11 @@ class _BulkWriter:
 
 
 def compaction_priority(niceness: int) -> None:
-    """Give RocksDB's compaction threads in this process ``niceness`` (Linux). Every bulk load adds overlapping files to the store, which RocksDB merges
-    in the background, over and over while the loads go on (at 100k papers a third of the
-    build's processor time); the compaction at the end of the build does it once anyway.
+    """Give RocksDB's compaction threads in this process ``niceness`` (Linux).
+
+    Every bulk load adds overlapping files to the store, which RocksDB merges in the
+    background, over and over while the loads go on (at 100k papers a third of the build's
+    processor time); the compaction at the end of the build does it once anyway.
     At the lowest priority they take only what the build leaves of the processors.
 
     The threads serve every store the process opens (Oxigraph shares one RocksDB environment).

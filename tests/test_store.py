@@ -371,9 +371,10 @@ def test_store_new_store_compacts_at_the_lowest_priority_while_it_loads(tmp_path
     done = _compaction_threads()
     assert loading and set(loading.values()) == {19}
     # Set back to this process's niceness for the compaction at the end, where that is allowed.
-    assert set(done.values()) == ({usual} if _may_lower_niceness() else {19})
+    back = {usual} if _may_lower_niceness() else {19}
+    assert set(done.values()) == back
     with GraphStore.open(tmp_path / "store", read_only=True) as store:
         assert len(store) == 4000
     with pytest.raises(StoreError), GraphStore.create(tmp_path / "failed"):
         raise StoreError("a bad page")  # a build that fails sets them back too
-    assert set(_compaction_threads().values()) == ({usual} if _may_lower_niceness() else {19})
+    assert set(_compaction_threads().values()) == back
