@@ -179,3 +179,44 @@ def test_cli_help_lists_every_command(tmp_path: Path) -> None:
 def test_cli_command_is_in_readme(command: str) -> None:
     assert README.is_file(), f"{README} does not exist"
     assert f"kg {command}" in README.read_text(encoding="utf-8")
+
+
+# After kg's entry point (or nothing) has run, glibc is made to free a 20 MB block (which
+# raises its bound for handing blocks straight to the system, by default) and then to allocate
+# 1 MB: prints 1 when that block was mapped on its own (freed, it goes back to the system), 0
+# when it came out of a heap.
+_MALLOC_PROBE = """
+import ctypes, sys
+names = ("arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost").split()
+class Info(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in names]
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+libc.malloc.restype = ctypes.c_void_p
+libc.malloc.argtypes = [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+if sys.argv[1] == "kg":
+    from kg.cli import main
+    sys.argv = ["kg", "--help"]
+    try:
+        main()
+    except SystemExit:
+        pass
+libc.free(libc.malloc(20_000_000))
+before = libc.mallinfo2().hblks
+block = libc.malloc(1_000_000)
+print(libc.mallinfo2().hblks - before)
+libc.free(block)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc settings")
+def test_cli_hands_freed_memory_back_to_the_system() -> None:
+    def probe(after: str) -> str:
+        result = subprocess.run([sys.executable, "-c", _MALLOC_PROBE, after], capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()[-1]
+
+    assert probe("nothing") == "0"  # glibc as it is: the 1 MB comes out of its heap
+    assert probe("kg") == "1"  # once kg has started: mapped alone, handed back when freed
