@@ -465,38 +465,6 @@ def _error(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-#: Blocks of memory at least this big are handed back to the system as soon as they are
-#: freed (see :func:`hand_back_freed_memory`).
-MMAP_THRESHOLD = 128 * 1024
-
-
-def hand_back_freed_memory() -> None:
-    """Have the C library give every block of :data:`MMAP_THRESHOLD` bytes or more back to
-    the system when it is freed, for this process and the processes it starts (glibc on
-    Linux; elsewhere nothing changes).
-
-    glibc does so at first, but raises that bound, up to 32 MB, each time it frees such a
-    block; a build makes and frees blocks of 0.1 to 32 MB all the time (parts of pages,
-    their N-Quads, chunks being loaded), which then come out of its heaps instead: a heap
-    stays as big as it ever was, and there is one per thread. At 5k papers with two
-    extraction processes the build's processes took 473-535 MB together this way and
-    331-356 MB with the bound fixed, in the same time (``benchmarks/README.md``).
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # pragma: no cover - a C library without mallopt
-        return
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)  # set, glibc no longer moves it
-
-
-_M_MMAP_THRESHOLD = -3  # from glibc's malloc.h
-
-
 def main() -> None:
     """Entry point: run the app, turning our errors into one line and an exit code.
 
@@ -506,7 +474,6 @@ def main() -> None:
     debug = "--debug" in sys.argv
     if debug:
         sys.argv.remove("--debug")
-    hand_back_freed_memory()  # a build's processes take a third less memory together
     try:
         code = app(standalone_mode=False)
     except KgError as exc:
