@@ -280,7 +280,10 @@ def run(store: Any, query: NamedQuery, values: Mapping[str, str] | None = None) 
                     for t in triples]
             return Result(["subject", "predicate", "object"], rows, triples=triples)
         columns = [v.value for v in answer.variables]
-        rows = [[to_python(solution[c]) for c in columns] for solution in answer]
+        # A solution yields its values in the order of the variables, None where unbound:
+        # twice as fast as asking it for each by name (at 100k papers, 0.1 s of 0.9 for
+        # papers-with-code's 23,657 rows).
+        rows = [[to_python(value) for value in solution] for solution in answer]
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryError(f"{query.name}: the query failed while running: {exc}") from exc
     return Result(columns, rows)
