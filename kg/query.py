@@ -267,8 +267,9 @@ def run(store: Any, query: NamedQuery, values: Mapping[str, str] | None = None) 
     :class:`~kg.store.GraphStore` or a :class:`~kg.remote.RemoteStore`).
 
     The answer can be pyoxigraph's ``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``,
-    or anything alike: an object with ``variables`` that yields solutions, a ``bool``, or
-    an iterable of ``Triple``."""
+    or anything alike: an object with ``variables`` that yields solutions (each yielding its
+    values in the order of ``variables``, None where unbound, as pyoxigraph's
+    ``QuerySolution`` does), a ``bool``, or an iterable of ``Triple``."""
     text = with_bindings(query.text, bind(query, values or {}))
     answer = store.query(text, name=query.name)
     try:  # pyoxigraph evaluates lazily: errors can come while the answer is read
