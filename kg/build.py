@@ -33,7 +33,7 @@ from .reader import (
     Page, Paper, Profile, ReadWarning, decode, iter_files, open_page, parse_lines, read_file,
     read_text, source_name,
 )
-from .store import GraphStore, as_quads, can_create, default_location
+from .store import GraphStore, Spooled, as_quads, can_create, default_location
 from .vocab import KG, TYPE
 
 T = TypeVar("T")
@@ -170,6 +170,7 @@ class _Job:
     extractors: tuple[str, ...]
     bulk: bool = False  # for a store being created: send N-Triples and N-Quads bytes
     stream: bool = False  # written a part at a time by the writing process (see _stream)
+    spool: Path | None = None  # with bulk, in a worker: write the page to files there
     papers: int = 0  # how many papers the page lists
     size: int = 0  # bytes
 
@@ -184,12 +185,15 @@ class _Done:
     count: int = 0
     union: list[tuple[bytes, bytes]] = field(default_factory=list)  # with _Job.bulk: see bulk_parts
     quads: bytes = b""  # ... and the triples as N-Quads in the source's graph
+    spooled: Spooled | None = None  # ... or both written to files (with _Job.spool)
 
 
 def _extract_one(job: _Job) -> _Done:
     """Read and extract one page (in a worker process when ``jobs > 1``)."""
     from .extract import get_extractor
 
+    if job.bulk and job.spool is not None:
+        return _spool(job)
     if job.bulk:
         # The writing process is the busy one in a bulk load: the pages are made ready to load
         # here, a part at a time (a page's triples and their lines took about 100 bytes of
@@ -220,6 +224,35 @@ class _Page:
     text: str | None  # stdin's text, kept
     papers: int
     size: int  # bytes
+
+
+def _spool(job: _Job) -> _Done:
+    """Extract one page for a store being created, a part at a time as it is read, writing
+    what is to be loaded to two files in ``job.spool`` as it goes (see
+    :meth:`GraphStore.add_spooled_graph`): neither this process nor the writing one holds the
+    page's N-Quads and union parts (about 25 bytes per byte of page), nor copies them to
+    send them."""
+    import tempfile
+
+    assert job.spool is not None
+    graph = Minter(job.base).source(_source(job))
+    fd, quads_path = tempfile.mkstemp(dir=job.spool, prefix="page-", suffix=".nq")
+    triples_path = quads_path[:-3] + ".nt"
+    parts: list[tuple[bytes, int, int]] = []
+    seen: set[int | str] = set()
+    with open(fd, "wb", buffering=_SPOOL_BUFFER) as quads, \
+            open(triples_path, "xb", buffering=_SPOOL_BUFFER) as triples:
+        def keep(part_union: list[tuple[bytes, bytes]], part_quads: bytes, more: bool) -> None:
+            quads.write(part_quads)
+            for key, data in part_union:
+                parts.append((key, triples.tell(), len(data) + 1))
+                triples.write(data)
+                triples.write(b"\n")
+
+        header, warnings, papers = _extract_in_parts(job, graph, keep, seen)
+    # Parts can repeat a triple (a co-author of papers in two parts): counted once.
+    return _Done(header.source, header.name, papers, [], warnings, len(seen),
+                 spooled=Spooled(quads_path, triples_path, parts))
 
 
 def _open(path: Path | None, text: str | None, encoding: str | None) -> Page:
@@ -393,9 +426,11 @@ def _write(pages: list[_Page], store, minter: Minter, names: tuple[str, ...],
     """The second pass of :func:`build`."""
     total = sum(p.papers for p in pages)
     bulk = bool(getattr(store, "bulk", False))
-    # Into a new store, a long page is written a part at a time.
+    # Into a new store, a long page is written a part at a time; the extraction processes
+    # write the others to files the writing process copies without reading them.
+    spool = store.spool if bulk and pool is not None else None
     work = (_Job(p.path, p.text, encoding, minter.base, names, bulk,
-                 bulk and p.size > STREAM_BYTES, p.papers, p.size) for p in pages)
+                 bulk and p.size > STREAM_BYTES, spool, p.papers, p.size) for p in pages)
     summary = BuildSummary()
     done_papers = 0
     written = 0
@@ -410,7 +445,9 @@ def _write(pages: list[_Page], store, minter: Minter, names: tuple[str, ...],
                               f"it were not written; {len(summary.sources)} before it were")
             raise InputError(f"{done.warnings[0]} (--strict: {written_before})")
         graph = minter.source(done.source)
-        if bulk and not item.stream:
+        if done.spooled is not None:
+            store.add_spooled_graph(graph, done.spooled)
+        elif bulk and not item.stream:
             store.add_graph_data(graph, done.union, done.quads)
         elif not bulk:
             store.replace_graph_lines(graph, done.lines)
@@ -555,13 +592,17 @@ def _source(job: _Job | _Check) -> str:
 PART = 256
 
 #: Pages longer than this are written a part at a time into a new store, by the writing
-#: process: an extraction process hands a page back whole, about 25 bytes per byte of page,
-#: held two or three times over while it is sent (a 1.9 MB page: 180 MB of the process).
+#: process, which counts a page's triples in the store: an extraction process keeps a hash of
+#: each of its page's lines to count them (it writes the rest to files as it goes: see _spool).
 STREAM_BYTES = 2_000_000
 
 #: Bytes of pages being extracted or waiting to be written at a time (but for one page longer
-#: than this alone): what they come back as, about 25 bytes per byte, waits in the writing process.
+#: than this alone): what they come back as, about 25 bytes per byte, waits in the writing
+#: process, or on disk for a new store (see _spool).
 IN_FLIGHT_BYTES = 8_000_000
+
+#: Bytes written to a spooled page's files at a time (few writes: most union parts are small).
+_SPOOL_BUFFER = 1 << 20
 
 #: Pages longer than this are refused by an existing store or a server, where a page is
 #: replaced in one transaction holding all its triples: 230-330 bytes of memory per byte of

@@ -22,6 +22,7 @@ out as :class:`~kg.errors.StoreError`.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -31,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO, NamedTuple
 
 from pyoxigraph import (
     DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Store,
@@ -123,7 +125,7 @@ class GraphStore:
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise StoreError(f"cannot create a store beside {target}: {exc}") from exc
-        store._bulk = _BulkWriter(store._store)
+        store._bulk = _BulkWriter(store._store, staging / SPOOL)
         usual = os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else 0
         compaction_priority(LOADING_NICENESS)  # RocksDB's threads start with the store
         try:
@@ -207,6 +209,22 @@ class GraphStore:
                   f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}}\n{in_graph(self.union, body)} }}")
         self._update(update, graph, 2 * len(lines))
         return len(lines)
+
+    @property
+    def spool(self) -> Path | None:
+        """In a store being created, the folder where other processes may write source graphs
+        for :meth:`add_spooled_graph` (inside the staging folder: gone with it); else None."""
+        return None if self._bulk is None else self._bulk.spool
+
+    def add_spooled_graph(self, graph: NamedNode, spooled: Spooled) -> None:
+        """:meth:`add_graph_data` for a source graph written to files in :attr:`spool`: the
+        files are copied into what the loader takes next (by the kernel where it can: the
+        data never passes through this process's memory) and removed."""
+        if self._bulk is None:
+            raise StoreError("add_spooled_graph is for a store being created")
+        if graph == UNION:
+            raise StoreError(f"{UNION.value} is the store's own union graph")
+        self._bulk.add_spooled(graph, spooled)
 
     @property
     def bulk(self) -> bool:
@@ -400,6 +418,16 @@ def _remove_stale_staging(target: Path) -> bool:
 UnionParts = Sequence[tuple[bytes, bytes]]
 
 
+class Spooled(NamedTuple):
+    """A source graph of a store being created, written to two files by another process
+    (see :attr:`GraphStore.spool`): its N-Quads, and its union parts as N-Triples, each part
+    ending with a line end, with their keys (see :data:`UnionParts`), offsets and lengths."""
+
+    quads: str
+    triples: str
+    parts: list[tuple[bytes, int, int]]
+
+
 def bulk_data(graph: NamedNode, lines: list[str]) -> tuple[UnionParts, bytes]:
     """N-Triples lines (``s p o .``) as what :meth:`GraphStore.add_graph_data` takes: all of
     them for the union as one part without a key, and the same as N-Quads in ``graph``."""
@@ -417,18 +445,38 @@ class _BulkWriter:
     bytes: the source graphs' quads as N-Quads, the union's triples as N-Triples, each
     part of them once (by its key; the loader keeps each triple once, but every repeat costs
     it time). Few big loads, not one per page: every load adds files to the store, and a file
-    handle is held for each."""
+    handle is held for each.
 
-    def __init__(self, store: Store) -> None:
+    A chunk is gathered in two files in ``spool`` (made here, removed by :meth:`finish`), not
+    in memory: source graphs that other processes wrote to files there are copied into them
+    by the kernel, so a page's data does not pass through this process at all (at 5k papers
+    with two extraction processes, the build's processes took 321-335 MB together instead of
+    473-535 MB, in the same time)."""
+
+    def __init__(self, store: Store, spool: Path) -> None:
         self._store = store
         self._graphs: set[NamedNode] = set()
         self._open: NamedNode | None = None  # the graph being written in parts
         self._loading: threading.Thread | None = None
         self._failed: BaseException | None = None
-        self._quads: list[bytes] = []
-        self._triples: list[bytes] = []
         self._size = 0
         self._seen: set[bytes] = set()  # keys of the union parts written: 16 bytes each
+        self.spool = spool
+        spool.mkdir()
+        self._chunks = 0
+        self._quads, self._triples = self._chunk()
+
+    def _chunk(self) -> tuple[BinaryIO, BinaryIO]:
+        """The files of the next chunk: its N-Quads and its union's N-Triples."""
+        self._chunks += 1
+        return (open(self.spool / f"chunk-{self._chunks}.nq", "wb", buffering=1 << 20),
+                open(self.spool / f"chunk-{self._chunks}.nt", "wb", buffering=1 << 20))
+
+    def _start(self, graph: NamedNode, more: bool) -> None:
+        if graph in self._graphs and graph != self._open:
+            raise StoreError(f"{graph.value} was already written to this new store")
+        self._graphs.add(graph)
+        self._open = graph if more else None
 
     def add(self, graph: NamedNode, lines: list[str]) -> None:
         self.add_data(graph, *bulk_data(graph, lines))
@@ -436,43 +484,69 @@ class _BulkWriter:
     def add_data(self, graph: NamedNode, union: UnionParts, quads: bytes, more: bool = False) -> None:
         """``quads`` as N-Quads in ``graph``, and its ``union`` parts; ``more``: the next call
         may add to the same graph."""
-        if graph in self._graphs and graph != self._open:
-            raise StoreError(f"{graph.value} was already written to this new store")
-        self._graphs.add(graph)
-        self._open = graph if more else None
-        self._quads.append(quads)
+        self._start(graph, more)
+        self._quads.write(quads)
+        self._quads.write(b"\n")
         self._size += len(quads)
         for key, triples in union:
             if key:
                 if key in self._seen:
                     continue
                 self._seen.add(key)
-            self._triples.append(triples)
+            self._triples.write(triples)
+            self._triples.write(b"\n")
             self._size += len(triples)
+        if self._size >= BULK_CHUNK:
+            self.load(wait=False)
+
+    def add_spooled(self, graph: NamedNode, spooled: Spooled) -> None:
+        """A source graph written to files (see :class:`Spooled`), which are then removed."""
+        self._start(graph, False)
+        with open(spooled.quads, "rb") as source:
+            self._size += _copy(source, self._quads, 0, os.fstat(source.fileno()).st_size)
+        with open(spooled.triples, "rb") as source:
+            start = end = 0  # the run of parts being kept: copied at once
+            for key, offset, length in spooled.parts:
+                if key:
+                    if key in self._seen:
+                        continue
+                    self._seen.add(key)
+                if offset != end:
+                    self._size += _copy(source, self._triples, start, end - start)
+                    start = offset
+                end = offset + length
+            self._size += _copy(source, self._triples, start, end - start)
+        os.unlink(spooled.quads)
+        os.unlink(spooled.triples)
         if self._size >= BULK_CHUNK:
             self.load(wait=False)
 
     def load(self, wait: bool = True) -> None:
         """Write what is pending; with ``wait=False`` in a thread of its own, so the build
         carries on meanwhile (the loader lets go of the interpreter lock). One load runs at a
-        time: memory holds at most the chunk being loaded and the one being gathered."""
+        time: the disk holds at most the chunk being loaded and the one being gathered."""
         self._join()
-        if self._quads:
-            quads, triples = b"\n".join(self._quads), b"\n".join(self._triples)
-            self._quads, self._triples, self._size = [], [], 0
-            self._loading = threading.Thread(target=self._load, args=(quads, triples),
+        if self._size:
+            chunk = (self._quads, self._triples)
+            self._quads, self._triples = self._chunk()
+            self._size = 0
+            for file in chunk:
+                file.close()
+            self._loading = threading.Thread(target=self._load, args=[Path(f.name) for f in chunk],
                                              name="kg-bulk-load", daemon=True)
             self._loading.start()
         if wait:
             self._join()
 
-    def _load(self, quads: bytes, triples: bytes) -> None:
+    def _load(self, quads: Path, triples: Path) -> None:
         try:
             # Lenient: no second check of IRIs pyoxigraph checked when it made the terms and
             # wrote these lines (16 % of the loading time).
-            self._store.bulk_load(quads, format=RdfFormat.N_QUADS, lenient=True)
-            self._store.bulk_load(triples, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph(),
+            self._store.bulk_load(path=quads, format=RdfFormat.N_QUADS, lenient=True)
+            self._store.bulk_load(path=triples, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph(),
                                   lenient=True)
+            quads.unlink()
+            triples.unlink()
         except BaseException as exc:  # pyoxigraph's storage errors are RuntimeError, too
             self._failed = exc
 
@@ -486,6 +560,8 @@ class _BulkWriter:
 
     def finish(self) -> None:
         self.load()
+        self._close()
+        shutil.rmtree(self.spool)
 
     def abandon(self) -> None:
         """Wait for a load in progress, whatever it did (the store is being thrown away)."""
@@ -493,6 +569,44 @@ class _BulkWriter:
             self._loading.join()
             self._loading = None
         self._failed = None
+        self._close()
+
+    def _close(self) -> None:
+        for file in (self._quads, self._triples):
+            file.close()
+
+
+def _copy(source: BinaryIO, target: BinaryIO, offset: int, length: int) -> int:
+    """Append ``length`` bytes of ``source`` from ``offset`` to ``target``; returns ``length``.
+    On Linux the kernel copies them (``copy_file_range``); elsewhere, or on a file system
+    that cannot, they are read and written a MB at a time."""
+    global _KERNEL_COPY
+    copied = length
+    if _KERNEL_COPY and length:
+        target.flush()  # the copy goes to where the file's own writes end
+        try:
+            while length:
+                done = os.copy_file_range(source.fileno(), target.fileno(), length, offset)
+                if not done:
+                    raise StoreError(f"{source.name} is shorter than its writer said")
+                offset += done
+                length -= done
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                raise
+            _KERNEL_COPY = False  # and copy the rest as below
+    source.seek(offset)
+    while length:
+        data = source.read(min(length, 1 << 20))
+        if not data:
+            raise StoreError(f"{source.name} is shorter than its writer said")
+        target.write(data)
+        length -= len(data)
+    return copied
+
+
+#: Whether :func:`_copy` has the kernel copy (until a file system says it cannot).
+_KERNEL_COPY = hasattr(os, "copy_file_range")
 
 
 def compaction_priority(niceness: int) -> None:
@@ -525,6 +639,10 @@ LOADING_NICENESS = 19
 
 #: Bytes of N-Triples and N-Quads gathered before one bulk load.
 BULK_CHUNK = 16_000_000
+
+#: The folder, in a new store's staging folder, where the chunks to load are gathered and
+#: extraction processes write the source graphs they make.
+SPOOL = "kg-spool"
 
 
 def _takes_prefixes(format: RdfFormat) -> bool:

@@ -477,7 +477,7 @@ def test_new_store_two_file_names_for_one_source_are_refused(tmp_path: Path) -> 
         assert "would be the same source" in one_error_line(result)
 
 
-def test_new_store_loader_failure_is_an_error_not_a_gap() -> None:
+def test_new_store_loader_failure_is_an_error_not_a_gap(tmp_path: Path) -> None:
     # A storage error in the loader's thread (pyoxigraph raises RuntimeError for most) fails
     # the build instead of leaving a chunk out.
     from kg.errors import StoreError
@@ -487,7 +487,7 @@ def test_new_store_loader_failure_is_an_error_not_a_gap() -> None:
         def bulk_load(self, *args: object, **kwargs: object) -> None:
             raise RuntimeError("disk on fire")
 
-    writer = _BulkWriter(Failing())  # type: ignore[arg-type]
+    writer = _BulkWriter(Failing(), tmp_path / "spool")  # type: ignore[arg-type]
     writer.add(Minter().source("x.txt"), ["<https://e.org/a> <https://e.org/b> <https://e.org/c> ."])
     with pytest.raises(StoreError, match="disk on fire"):
         writer.finish()

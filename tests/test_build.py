@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -321,32 +323,74 @@ def test_bulk_parts_give_a_shared_paper_one_key_on_every_page() -> None:
     assert len(set(keyed[0]) & set(keyed[1])) > 3
 
 
-def test_bulk_build_loads_a_shared_paper_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_bulk_build_loads_a_shared_paper_once(jobs: int, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     # Ten pages list the same paper: the union graph holds it once, and the loader was handed
-    # its triples once (the pages' own facts aside).
+    # its triples once (the pages' own facts aside), and each page's graph once. With
+    # extraction processes the pages come back as files, which the writer copies into the
+    # chunks it loads without reading them: none is left behind.
     import kg.store
     from kg.build import build_into
 
     folder = tmp_path / "pages"
     folder.mkdir()
-    for i in range(10):
-        (folder / f"p{i}.txt").write_text(page(f"Person{i} Lab", SHARED))
+    for i in range(10):  # and a paper of its own after it: a part kept after one skipped
+        own = f"\n    CVFeb 1, 2021\n    Own Paper {i}\n\n    Person{i} Lab, Cid Dee\n\n    We study it.\n"
+        (folder / f"p{i}.txt").write_text(page(f"Person{i} Lab", SHARED + own))
     handed: list[bytes] = []
-    real = kg.store._BulkWriter._load
+    graphs: list[bytes] = []
+    spooled = []
+    real_load = kg.store._BulkWriter._load
+    real_add = GraphStore.add_spooled_graph
 
-    def spy(self, quads: bytes, triples: bytes) -> None:
-        handed.append(triples)
-        real(self, quads, triples)
+    def load(self, quads: Path, triples: Path) -> None:
+        graphs.append(quads.read_bytes())
+        handed.append(triples.read_bytes())
+        real_load(self, quads, triples)
 
-    monkeypatch.setattr(kg.store._BulkWriter, "_load", spy)
-    build_into([folder], tmp_path / "store")
-    titles = sum(data.count(b'"A Shared Paper"') for data in handed)
-    assert titles == 1
+    def add(self, graph, files) -> None:
+        spooled.append(files)
+        real_add(self, graph, files)
+
+    monkeypatch.setattr(kg.store._BulkWriter, "_load", load)
+    monkeypatch.setattr(GraphStore, "add_spooled_graph", add)
+    build_into([folder], tmp_path / "store", jobs=jobs)
+    assert len(spooled) == (10 if jobs > 1 else 0)
+    assert sum(data.count(b'"A Shared Paper"') for data in handed) == 1
+    assert sum(data.count(b'"A Shared Paper"') for data in graphs) == 10
+    assert sorted(t for data in handed for t in re.findall(rb'"Own Paper \d"', data)) == sorted(
+        b'"Own Paper %d"' % i for i in range(10))
+    assert not [f for f in tmp_path.rglob("*") if f.suffix in (".nq", ".nt") or f.name == "kg-spool"]
     with GraphStore.open(tmp_path / "store", read_only=True) as store:
         assert scalar(store, 'SELECT (COUNT(*) AS ?n) WHERE { ?p kg:title "A Shared Paper" }') == 1
-        assert scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?page kg:lists ?p }") == 10
+        assert scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?page kg:lists ?p }") == 20
         assert scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?a kg:fromProfileListing true }") == 10
         assert len(store.graphs()) == 10
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_bulk_copy_appends_the_range_after_what_was_written(
+        kernel: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The writer appends ranges of spooled files to a chunk it also writes to itself: by the
+    # kernel on Linux, else (or where the file system cannot) through a buffer.
+    import kg.store
+
+    monkeypatch.setattr(kg.store, "_KERNEL_COPY", kernel and hasattr(os, "copy_file_range"))
+    source = tmp_path / "source"
+    source.write_bytes(bytes(range(256)) * 9000)  # over a MB: read in more than one piece
+    with open(source, "rb") as src, open(tmp_path / "chunk", "wb") as chunk:
+        chunk.write(b"head")
+        assert kg.store._copy(src, chunk, 7, 1_500_000) == 1_500_000
+        chunk.write(b"middle")
+        kg.store._copy(src, chunk, 0, 3)
+        kg.store._copy(src, chunk, 5, 0)
+        chunk.write(b"end")
+        with pytest.raises(kg.store.StoreError, match="shorter than its writer said"):
+            kg.store._copy(src, chunk, 2_303_995, 10)  # 5 bytes short
+    data = source.read_bytes()
+    assert (tmp_path / "chunk").read_bytes()[:1_500_016] == (
+        b"head" + data[7:1_500_007] + b"middle" + data[:3] + b"end")
 
 
 # --------------------------------------------------------------------------- pages in flight
