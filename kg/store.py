@@ -119,13 +119,13 @@ class GraphStore:
                 raise OSError("another build removed its staging folder; try again")
             try:
                 store = cls(Store(str(staging)), str(target), False)
+                store._bulk = _BulkWriter(store._store, staging / SPOOL)
             except OSError:
                 os.close(lock)
                 raise
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise StoreError(f"cannot create a store beside {target}: {exc}") from exc
-        store._bulk = _BulkWriter(store._store, staging / SPOOL)
         usual = os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else 0
         compaction_priority(LOADING_NICENESS)  # RocksDB's threads start with the store
         try:
@@ -144,12 +144,14 @@ class GraphStore:
                 raise StoreError(f"could not move the new store into place at {target} "
                                  f"({exc.strerror or exc}); nothing was written") from exc
         except BaseException:
-            if store._bulk is not None:
-                store._bulk.abandon()
-                store._bulk = None
-            if hasattr(store, "_store"):
-                del store._store
-            shutil.rmtree(staging, ignore_errors=True)
+            try:
+                if store._bulk is not None:
+                    store._bulk.abandon()
+                    store._bulk = None
+            finally:
+                if hasattr(store, "_store"):
+                    del store._store
+                shutil.rmtree(staging, ignore_errors=True)
             raise
         finally:
             compaction_priority(usual)
@@ -449,7 +451,7 @@ class _BulkWriter:
 
     A chunk is gathered in two files in ``spool`` (made here, removed by :meth:`finish`), not
     in memory: source graphs that other processes wrote to files there are copied into them
-    by the kernel, so a page's data does not pass through this process at all (at 5k papers
+    by the kernel (on Linux), so a page's data does not pass through this process (at 5k papers
     with two extraction processes, the build's processes took 321-335 MB together instead of
     473-535 MB, in the same time)."""
 
@@ -504,6 +506,7 @@ class _BulkWriter:
         self._start(graph, False)
         with open(spooled.quads, "rb") as source:
             self._size += _copy(source, self._quads, 0, os.fstat(source.fileno()).st_size)
+        self._quads.write(b"\n")  # in case the file does not end its last line
         with open(spooled.triples, "rb") as source:
             start = end = 0  # the run of parts being kept: copied at once
             for key, offset, length in spooled.parts:
@@ -530,8 +533,10 @@ class _BulkWriter:
             chunk = (self._quads, self._triples)
             self._quads, self._triples = self._chunk()
             self._size = 0
-            for file in chunk:
-                file.close()
+            try:
+                chunk[0].close()
+            finally:
+                chunk[1].close()
             self._loading = threading.Thread(target=self._load, args=[Path(f.name) for f in chunk],
                                              name="kg-bulk-load", daemon=True)
             self._loading.start()
@@ -569,11 +574,17 @@ class _BulkWriter:
             self._loading.join()
             self._loading = None
         self._failed = None
-        self._close()
+        self._close(quiet=True)
 
-    def _close(self) -> None:
+    def _close(self, quiet: bool = False) -> None:
+        """Close the chunk's files; ``quiet``: whatever writing what they hold says (a full
+        disk says it again: the store is being thrown away)."""
         for file in (self._quads, self._triples):
-            file.close()
+            try:
+                file.close()
+            except OSError:
+                if not quiet:
+                    raise
 
 
 def _copy(source: BinaryIO, target: BinaryIO, offset: int, length: int) -> int:
@@ -587,8 +598,8 @@ def _copy(source: BinaryIO, target: BinaryIO, offset: int, length: int) -> int:
         try:
             while length:
                 done = os.copy_file_range(source.fileno(), target.fileno(), length, offset)
-                if not done:
-                    raise StoreError(f"{source.name} is shorter than its writer said")
+                if not done:  # the end of the file, or a file system that copies nothing
+                    break  # so: as below, which says which
                 offset += done
                 length -= done
         except OSError as exc:

@@ -510,3 +510,39 @@ def test_existing_store_refuses_a_page_too_long_for_one_transaction(
         assert {str(q) for q in store.quads()} == before
     with GraphStore.create(tmp_path / "new") as store:
         assert build([page], store).papers == 300
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="a device that is always full")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_new_store_full_disk_leaves_nothing(jobs: int, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second chunk the writer gathers is on a device with no room left: the build fails
+    # with that error, once (closing the chunk's files must not fail again in its place),
+    # and leaves no staging folder, no spool and no store.
+    import kg.store
+
+    monkeypatch.setattr(kg.store, "BULK_CHUNK", 20_000)  # the sample fills several chunks
+    target = tmp_path / "store"
+    with pytest.raises(OSError, match="No space left"):
+        with GraphStore.create(target) as store:
+            assert store.spool is not None
+            (store.spool / "chunk-2.nq").symlink_to("/dev/full")
+            build([SAMPLE, long_page(tmp_path / "more.txt", 200)], store, jobs=jobs)
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["more.txt"]
+
+
+def test_new_store_writer_that_cannot_start_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bulk writer's folder cannot be made (here: its parent is missing): one clear error,
+    # nothing left beside the target, and the lock let go (a second try gets the same error,
+    # not "being created by another process").
+    import kg.store
+    from kg.errors import StoreError
+
+    monkeypatch.setattr(kg.store, "SPOOL", "missing/kg-spool")
+    for _ in range(2):
+        with pytest.raises(StoreError, match="cannot create a store beside .*store"):
+            with GraphStore.create(tmp_path / "store"):
+                pass
+        assert list(tmp_path.iterdir()) == []
