@@ -33,7 +33,7 @@ from .reader import (
     Page, Paper, Profile, ReadWarning, decode, iter_files, open_page, parse_lines, read_file,
     read_text, source_name,
 )
-from .store import GraphStore, Spooled, as_quads, can_create, default_location
+from .store import SPOOL_BUFFER, GraphStore, Spooled, as_quads, can_create, default_location
 from .vocab import KG, TYPE
 
 T = TypeVar("T")
@@ -240,8 +240,8 @@ def _spool(job: _Job) -> _Done:
     triples_path = quads_path[:-3] + ".nt"
     parts: list[tuple[bytes, int, int]] = []
     seen: set[int | str] = set()
-    with open(fd, "wb", buffering=_SPOOL_BUFFER) as quads, \
-            open(triples_path, "xb", buffering=_SPOOL_BUFFER) as triples:
+    with open(fd, "wb", buffering=SPOOL_BUFFER) as quads, \
+            open(triples_path, "xb", buffering=SPOOL_BUFFER) as triples:
         def keep(part_union: list[tuple[bytes, bytes]], part_quads: bytes, more: bool) -> None:
             quads.write(part_quads)
             for key, data in part_union:
@@ -600,9 +600,6 @@ STREAM_BYTES = 2_000_000
 #: than this alone): what they come back as, about 25 bytes per byte, waits in the writing
 #: process, or on disk for a new store (see _spool).
 IN_FLIGHT_BYTES = 8_000_000
-
-#: Bytes written to a spooled page's files at a time (few writes: most union parts are small).
-_SPOOL_BUFFER = 1 << 20
 
 #: Pages longer than this are refused by an existing store or a server, where a page is
 #: replaced in one transaction holding all its triples: 230-330 bytes of memory per byte of

@@ -471,8 +471,8 @@ class _BulkWriter:
     def _chunk(self) -> tuple[BinaryIO, BinaryIO]:
         """The files of the next chunk: its N-Quads and its union's N-Triples."""
         self._chunks += 1
-        return (open(self.spool / f"chunk-{self._chunks}.nq", "wb", buffering=1 << 20),
-                open(self.spool / f"chunk-{self._chunks}.nt", "wb", buffering=1 << 20))
+        return (open(self.spool / f"chunk-{self._chunks}.nq", "wb", buffering=SPOOL_BUFFER),
+                open(self.spool / f"chunk-{self._chunks}.nt", "wb", buffering=SPOOL_BUFFER))
 
     def _start(self, graph: NamedNode, more: bool) -> None:
         if graph in self._graphs and graph != self._open:
@@ -654,6 +654,9 @@ BULK_CHUNK = 16_000_000
 #: The folder, in a new store's staging folder, where the chunks to load are gathered and
 #: extraction processes write the source graphs they make.
 SPOOL = "kg-spool"
+
+#: Bytes written to the spool's files at a time (few writes: most union parts are small).
+SPOOL_BUFFER = 1 << 20
 
 
 def _takes_prefixes(format: RdfFormat) -> bool:
