@@ -242,12 +242,15 @@ def _words(sent, text: str) -> list[Word]:
     words = []
     for m in _WORD.finditer(text, sent.start_char, sent.end_char):
         word = m.group(0)
+        start = m.start()
         if len(word) > 1:
-            word = word.rstrip(".").strip("'")
+            bare = word.rstrip(".").strip("'")
+            if bare != word:  # the offsets are the bare word's: 'FooNet' starts after the quote
+                start += len(word) - len(word.lstrip("'"))
+                word = bare
         elif word == "." or word == "'":
             continue
         if word:
-            start = m.start()
             words.append(Word(word, start, start + len(word)))
     return words
 

@@ -118,6 +118,20 @@ def test_artifacts_acronym_joins_long_form():
     assert "FBN" in f.matched
 
 
+@pytest.mark.parametrize("sentence, name", [
+    ("We release 'FooNet', a new model for segmentation.", "FooNet"),
+    ("We evaluate on the 'ImageNet' dataset.", "ImageNet"),
+    ("As our backbone model we use 'BarNet-7'.", "BarNet-7"),
+    ("We use ''BazNet'' as our backbone model.", "BazNet"),
+])
+def test_artifacts_quoted_name_offsets_are_the_name(sentence, name):
+    # A name in straight quotes is a word without them; its offsets point at the name itself,
+    # not one character early (the evidence a user reads: "FooNet", not "'FooNe").
+    [f] = [f for f in find_artifacts(sentence) if f.name == name]
+    assert f.matched == name
+    assert sentence[f.start:f.end] == name
+
+
 @pytest.mark.parametrize("sentence", [
     "We propose a parallel stochastic gradient descent (SGD) method.",
     "We train large language models (LLMs) with RLHF.",
