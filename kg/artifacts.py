@@ -49,7 +49,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -225,34 +224,40 @@ def pipeline():
 
 # -- words ------------------------------------------------------------------------------------
 
-class Word(NamedTuple):  # a tuple: made for every word of every abstract
-    text: str
-    start: int  # character offsets in the text
-    end: int
-
-
 # A word: a run of characters between spaces and these separators (kept as words of their own
 # when they matter to the rules: commas, colons, parentheses, quotes).
 _WORD = re.compile(r"[,;:()\"“”]|[^\s,;:()\[\]{}\"“”‘’/!?]+")
 
 
-def _words(sent, text: str) -> list[Word]:
-    """A sentence's words: "Critic-RM", "ResNet-50" and "SDXLv1.0" are one word each.
-    ``text``: the document's text (``sent.text`` is the same cut, made a token at a time)."""
+def _words(sent, text: str) -> list[str]:
+    """A sentence's words: "Critic-RM", "ResNet-50" and "SDXLv1.0" are one word each; a
+    word's trailing dots, then its straight quotes at either end, are left out ("it." is
+    "it", "'FooNet'" is "FooNet"). ``text``: the document's text (``sent.text`` is the same
+    cut, made a token at a time). Made for every sentence of every abstract: where each word
+    is in ``text`` is worked out only for the words a finding names (:func:`_spans`)."""
     words = []
-    for m in _WORD.finditer(text, sent.start_char, sent.end_char):
-        word = m.group(0)
-        start = m.start()
-        if len(word) > 1:
-            bare = word.rstrip(".").strip("'")
-            if bare != word:  # the offsets are the bare word's: 'FooNet' starts after the quote
-                start += len(word) - len(word.lstrip("'"))
-                word = bare
-        elif word == "." or word == "'":
-            continue
-        if word:
-            words.append(Word(word, start, start + len(word)))
+    for word in _WORD.findall(text, sent.start_char, sent.end_char):
+        if word[-1] in ".'" or word[0] == "'":
+            word = word.rstrip(".").strip("'")
+            if not word:
+                continue
+        words.append(word)
     return words
+
+
+def _spans(sent, text: str) -> list[tuple[int, int]]:
+    """Where each of :func:`_words` is in ``text``: start and end offsets, in the same order."""
+    spans = []
+    for m in _WORD.finditer(text, sent.start_char, sent.end_char):
+        word, start = m.group(0), m.start()
+        if word[-1] in ".'" or word[0] == "'":
+            bare = word.rstrip(".").strip("'")
+            if not bare:
+                continue
+            start += len(word) - len(word.lstrip("'"))  # 'FooNet' starts after the quote
+            word = bare
+        spans.append((start, start + len(word)))
+    return spans
 
 
 @lru_cache(maxsize=65536)
@@ -332,9 +337,9 @@ class _Candidate:
     long_start: int | None = None
 
 
-def _gazetteer_at(words: list[Word], i: int) -> tuple[int, Known] | None:
+def _gazetteer_at(words: list[str], i: int) -> tuple[int, Known] | None:
     exact, folded, longest = gazetteer()
-    first = words[i].text
+    first = words[i]
     if not _may_start_known(first):
         m = _VERSION.match(first) if _namey(first) else None
         if m:
@@ -345,9 +350,9 @@ def _gazetteer_at(words: list[Word], i: int) -> tuple[int, Known] | None:
         return None
     for n in range(min(longest, len(words) - i), 0, -1):
         chunk = words[i:i + n]
-        if any(w.text in ",;:()\"“”" for w in chunk):
+        if any(w in ",;:()\"“”" for w in chunk):
             continue
-        form = " ".join(w.text for w in chunk)
+        form = " ".join(chunk)
         entry = exact.get(form)
         if entry is None and (_namey(form) or n > 1 and form[0].isupper()):
             entry = folded.get(_norm(form))
@@ -362,21 +367,21 @@ def _gazetteer_at(words: list[Word], i: int) -> tuple[int, Known] | None:
     return None
 
 
-def _candidates(words: list[Word]) -> list[_Candidate]:
+def _candidates(words: list[str]) -> list[_Candidate]:
     """Names in a sentence: gazetteer entries, acronym definitions and coined names."""
     found: list[_Candidate] = []
     i = 0
     n = len(words)
     while i < n:
-        text = words[i].text
+        text = words[i]
         if text != "(" and _inert(text):
             i += 1
             continue
         hit = _gazetteer_at(words, i)
         # An acronym definition "(ACR)" right after the words it abbreviates.
-        if text == "(" and i + 2 < n and words[i + 2].text == ")" and _namey(words[i + 1].text):
-            acronym = words[i + 1].text
-            before = [w.text for w in words[:i] if w.text not in ",;:\"“”"]
+        if text == "(" and i + 2 < n and words[i + 2] == ")" and _namey(words[i + 1]):
+            acronym = words[i + 1]
+            before = [w for w in words[:i] if w not in ",;:\"“”"]
             count = _long_form(before, acronym)
             if count:
                 long_words = before[-count:]
@@ -385,7 +390,7 @@ def _candidates(words: list[Word]) -> list[_Candidate]:
                     # Find where the long form starts among the sentence's words.
                     j, k = i - 1, count
                     while j >= 0 and k > 0:
-                        if words[j].text not in ",;:\"“”":
+                        if words[j] not in ",;:\"“”":
                             k -= 1
                         j -= 1
                     start = j + 1
@@ -399,29 +404,29 @@ def _candidates(words: list[Word]) -> list[_Candidate]:
         if hit:
             length, entry = hit
             found.append(_Candidate(entry.name, i, i + length,
-                                    [" ".join(w.text for w in words[i:i + length])], entry))
+                                    [" ".join(words[i:i + length])], entry))
             i += length
             continue
         run = _titled_run(words, i)
-        if run and " ".join(w.text for w in words[i:run]).casefold() in _STOP_PHRASES:
+        if run and " ".join(words[i:run]).casefold() in _STOP_PHRASES:
             i = run
             continue
         if run:
-            found.append(_Candidate(" ".join(w.text for w in words[i:run]), i, run))
+            found.append(_Candidate(" ".join(words[i:run]), i, run))
             i = run
             continue
         if text.casefold() in NOT_NAME_STARTS:
             i += 1
             continue
-        if _namey(text) or (_titlecase(text) and i + 1 < n and _is_version(words[i + 1].text)):
+        if _namey(text) or (_titlecase(text) and i + 1 < n and _is_version(words[i + 1])):
             j = i + 1
             # "Llama Guard 3", "Open Images V4": title-case words closed by a version.
-            while j < n and (_namey(words[j].text) or _is_version(words[j].text)
-                             or (_titlecase(words[j].text) and j + 1 < n
-                                 and _is_version(words[j + 1].text))):
+            while j < n and (_namey(words[j]) or _is_version(words[j])
+                             or (_titlecase(words[j]) and j + 1 < n
+                                 and _is_version(words[j + 1]))):
                 j += 1
-            name = " ".join(w.text for w in words[i:j])
-            if not all(_is_version(w.text) for w in words[i:j]):
+            name = " ".join(words[i:j])
+            if not all(_is_version(w) for w in words[i:j]):
                 found.append(_Candidate(name, i, j))
             i = j
             continue
@@ -440,7 +445,7 @@ CUE_BEFORE_NAME = NAMING_WORDS | RELEASE_VERBS | {"like", "finetune", "fine-tune
                                                  "finetuned", "our", "as", "the"}
 
 
-def _titled_run(words: list[Word], i: int) -> int | None:
+def _titled_run(words: list[str], i: int) -> int | None:
     """Title-case names the context marks as names; returns the end of the run or None.
 
     "Llama Guard 3" (title-case words closed by a version), "titled Concept
@@ -449,26 +454,26 @@ def _titled_run(words: list[Word], i: int) -> int | None:
     starts one, so ordinary capitalised words are left alone.
     """
     n = len(words)
-    if words[i].text.casefold() in NOT_NAME_STARTS:
+    if words[i].casefold() in NOT_NAME_STARTS:
         return None
     j = i
-    while j < n and j - i < 5 and (_titlecase(words[j].text) or _namey(words[j].text)) \
-            and words[j].text.casefold() not in STOP_NAMES:
+    while j < n and j - i < 5 and (_titlecase(words[j]) or _namey(words[j])) \
+            and words[j].casefold() not in STOP_NAMES:
         j += 1
     if j == i:
         return None
-    if j < n and _is_version(words[j].text) and j - i <= 3:
+    if j < n and _is_version(words[j]) and j - i <= 3:
         return j + 1
     if i == 0:
         return None
-    before = words[i - 1].text.casefold()
-    after = words[j].text.casefold() if j < n else ""
+    before = words[i - 1].casefold()
+    after = words[j].casefold() if j < n else ""
     if before in ("the", "as") and after not in TYPE_WORDS:
         return None
     if before in CUE_BEFORE_NAME and (j - i >= 2 or after in TYPE_WORDS or after in (",", "(")
                                       or before in NAMING_WORDS or before in ("like", "finetune",
                                                                               "fine-tune")):
-        if all(_titlecase(w.text) for w in words[i:j]) and j - i == 1 and after not in TYPE_WORDS \
+        if all(_titlecase(w) for w in words[i:j]) and j - i == 1 and after not in TYPE_WORDS \
                 and before in RELEASE_VERBS and not _apposition_type(words, j):
             return None
         return j
@@ -477,14 +482,14 @@ def _titled_run(words: list[Word], i: int) -> int | None:
     return None
 
 
-def _apposition_type(words: list[Word], j: int) -> bool:
+def _apposition_type(words: list[str], j: int) -> bool:
     """", a benchmark", ", an open dataset", ", a novel method": a type word in an apposition at ``j``."""
-    if j + 1 >= len(words) or words[j].text != "," or words[j + 1].text.casefold() not in ("a", "an"):
+    if j + 1 >= len(words) or words[j] != "," or words[j + 1].casefold() not in ("a", "an"):
         return False
-    return any(w.text.casefold() in TYPE_WORDS for w in words[j + 2:j + 6])
+    return any(w.casefold() in TYPE_WORDS for w in words[j + 2:j + 6])
 
 
-def _type_near(words: list[Word], cand: _Candidate, window: int = 8) -> tuple[str | None, int]:
+def _type_near(words: list[str], cand: _Candidate, window: int = 8) -> tuple[str | None, int]:
     """The nearest type word around a candidate in its sentence, and how far it is."""
     if cand.aliases and cand.long_start is not None:
         head = cand.aliases[0].split()[-1].casefold().rstrip("s")
@@ -495,7 +500,7 @@ def _type_near(words: list[Word], cand: _Candidate, window: int = 8) -> tuple[st
     for j in range(max(0, cand.start - window), min(len(words), cand.end + window)):
         if cand.start <= j < cand.end:
             continue
-        kind = TYPE_WORDS.get(words[j].text.casefold())
+        kind = TYPE_WORDS.get(words[j].casefold())
         if kind:
             distance = cand.start - j if j < cand.start else j - cand.end + 1
             if j >= cand.end:
@@ -505,10 +510,10 @@ def _type_near(words: list[Word], cand: _Candidate, window: int = 8) -> tuple[st
     return best
 
 
-def _release_rule(words: list[Word], cand: _Candidate) -> str | None:
+def _release_rule(words: list[str], cand: _Candidate) -> str | None:
     """The release cue that introduces this candidate, if any."""
-    before = [w.text.casefold() for w in words[max(0, cand.start - 12):cand.start]]
-    lower = [w.text.casefold() for w in words]
+    before = [w.casefold() for w in words[max(0, cand.start - 12):cand.start]]
+    lower = [w.casefold() for w in words]
     if before and before[-1] in NAMING_WORDS or before[-2:] in (["denoted", "as"], ["known", "as"]) \
             or (len(before) >= 3 and before[-3] in NAMING_WORDS and before[-1] == "the") \
             or (len(before) >= 2 and before[-2] in NAMING_WORDS and before[-1] in ("as", "the")):
@@ -541,18 +546,18 @@ DIRECT_RELEASE = {"introduce", "introduces", "introducing", "release", "releases
                   "open-source", "open-sources"}
 
 
-def _direct_object_of_release(words: list[Word], cand: _Candidate) -> bool:
+def _direct_object_of_release(words: list[str], cand: _Candidate) -> bool:
     """"we release LAION-5B": a known name right after a strong release verb is the paper's own."""
-    before = [w.text.casefold() for w in words[max(0, cand.start - 3):cand.start]]
+    before = [w.casefold() for w in words[max(0, cand.start - 3):cand.start]]
     return bool(before) and (before[-1] in DIRECT_RELEASE
                              or (before[-1] in ("publicly", "the") and len(before) > 1
                                  and before[-2] in DIRECT_RELEASE))
 
 
-def _use_rule(words: list[Word], cand: _Candidate) -> str | None:
+def _use_rule(words: list[str], cand: _Candidate) -> str | None:
     if cand.known is not None:
         return "gazetteer"
-    lower = [w.text.casefold() for w in words]
+    lower = [w.casefold() for w in words]
     after = lower[cand.end] if cand.end < len(lower) else ""
     before = lower[max(0, cand.start - 3):cand.start]
     if after in TYPE_WORDS and TYPE_WORDS[after] != "method" or after in ("method", "methods"):
@@ -594,7 +599,7 @@ def _title_names(title: str, abstract: str) -> list[tuple[str, list[str], int, i
     return []
 
 
-def _parse(doc, text: str) -> list[tuple[object, list[Word], list[_Candidate]]]:
+def _parse(doc, text: str) -> list[tuple[object, list[str], list[_Candidate]]]:
     """Each sentence with its words and candidate names, worked out once per paper
     (``doc`` made of ``text``)."""
     out = []
@@ -608,6 +613,7 @@ def _find(parsed, text: str, field_name: str, released_here: set[str]) -> list[F
     """Findings from the parsed sentences; names in ``released_here`` the paper releases."""
     findings: list[Finding] = []
     for sent, words, candidates in parsed:
+        spans = None
         for cand in candidates:
             rule = _release_rule(words, cand)
             role = "released" if rule else None
@@ -629,12 +635,14 @@ def _find(parsed, text: str, field_name: str, released_here: set[str]) -> list[F
                 kind = _neighbourhood_type(sent)
             if kind is None:
                 continue
-            first, last = words[cand.start], words[cand.end - 1]
+            if spans is None:
+                spans = _spans(sent, text)
+            start, end = spans[cand.start][0], spans[cand.end - 1][1]
             findings.append(Finding(
                 name=cand.name, type=kind, role=role, evidence=sent.text.strip(),
-                start=first.start, end=last.end, rule=rule, confidence=CONFIDENCE[rule],
+                start=start, end=end, rule=rule, confidence=CONFIDENCE[rule],
                 field=field_name, aliases=tuple(a for a in cand.aliases if a != cand.name),
-                matched=text[first.start:last.end]))
+                matched=text[start:end]))
     return findings
 
 

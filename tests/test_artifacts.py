@@ -97,7 +97,7 @@ def test_artifacts_words_skipped_before_the_rules_start_no_name(sample, monkeypa
         "with sci-kit-learn and fairseq.",
         "We evaluate on the net-hack Learning Environment and the proc-gen Benchmark."]
     sentences = [artifacts._words(sent, text) for text in texts for sent in nlp(text).sents]
-    words = [w.text for sentence in sentences for w in sentence]
+    words = [w for sentence in sentences for w in sentence]
     assert sum(map(artifacts._inert, words)) > len(words) / 2
     skipping = [artifacts._candidates(sentence) for sentence in sentences]
     monkeypatch.setattr(artifacts, "_inert", lambda text: False)
@@ -116,6 +116,32 @@ def test_artifacts_acronym_joins_long_form():
     assert "Foo Bar Network" in f.aliases
     assert sentence[f.start:f.end] == f.matched
     assert "FBN" in f.matched
+
+
+def test_artifacts_words_and_their_offsets_agree(sample):
+    # The words are made without their offsets (kg.artifacts._words, for every sentence); the
+    # offsets only for a sentence with a finding (_spans): both must cut the text alike.
+    import random
+
+    from kg import artifacts
+
+    class Cut:  # what the two read of a spaCy sentence
+        def __init__(self, start_char: int, end_char: int) -> None:
+            self.start_char, self.end_char = start_char, end_char
+
+    texts = [text for p in _papers(sample) for text in (p.title, p.abstract)]
+    rng = random.Random(5)
+    texts += ["".join(rng.choice("aB1.'’\",;:()[]/!? -") for _ in range(rng.randint(0, 16)))
+              for _ in range(3000)]
+    texts += ["We use 'FooNet'. and ''Bar''", "'.' ... 'x' ' .' a.b. it.'."]
+    compared = 0
+    for text in texts:
+        for cut in (Cut(0, len(text)), Cut(min(2, len(text)), max(0, len(text) - 1))):
+            words = artifacts._words(cut, text)
+            assert words == [text[start:end] for start, end in artifacts._spans(cut, text)], text
+            assert all(words), text
+            compared += len(words)
+    assert compared > 10_000
 
 
 @pytest.mark.parametrize("sentence, name", [
