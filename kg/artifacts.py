@@ -61,7 +61,7 @@ EXTRACTOR_VERSION = "1"
 # -- the words the rules read -----------------------------------------------------------------
 
 TYPE_WORDS: dict[str, str] = {}
-for _type, _words in {
+for _type, _forms in {
     "dataset": "dataset datasets database databases corpus corpora collection",
     "benchmark": "benchmark benchmarks suite leaderboard testbed",
     "model": "model models network networks architecture architectures llm llms "
@@ -72,7 +72,7 @@ for _type, _words in {
     "software": "library toolkit toolbox software package platform system systems engine tool "
                 "implementation solver",
 }.items():
-    for _w in _words.split():
+    for _w in _forms.split():
         TYPE_WORDS[_w] = _type
 
 RELEASE_VERBS = {
@@ -230,15 +230,16 @@ _WORD = re.compile(r"[,;:()\"“”]|[^\s,;:()\[\]{}\"“”‘’/!?]+")
 
 
 def _words(sent, text: str) -> list[str]:
-    """A sentence's words: "Critic-RM", "ResNet-50" and "SDXLv1.0" are one word each; a
-    word's trailing dots, then its straight quotes at either end, are left out ("it." is
-    "it", "'FooNet'" is "FooNet"). ``text``: the document's text (``sent.text`` is the same
-    cut, made a token at a time). Made for every sentence of every abstract: where each word
-    is in ``text`` is worked out only for the words a finding names (:func:`_spans`)."""
+    """A sentence's words: "Critic-RM", "ResNet-50" and "SDXLv1.0" are one word each; the
+    dots and straight quotes that end a word, and the quotes that start it, are left out
+    ("it." is "it", "'FooNet'" and "'FooNet.'" are "FooNet"). ``text``: the document's text
+    (``sent.text`` is the same cut, made a token at a time). Made for every sentence of every
+    abstract: where each word is in ``text`` is worked out only for the words a finding
+    names, by :func:`_spans`, which must cut them alike (a test compares the two)."""
     words = []
     for word in _WORD.findall(text, sent.start_char, sent.end_char):
         if word[-1] in ".'" or word[0] == "'":
-            word = word.rstrip(".").strip("'")
+            word = word.rstrip(".'").lstrip("'")
             if not word:
                 continue
         words.append(word)
@@ -251,7 +252,7 @@ def _spans(sent, text: str) -> list[tuple[int, int]]:
     for m in _WORD.finditer(text, sent.start_char, sent.end_char):
         word, start = m.group(0), m.start()
         if word[-1] in ".'" or word[0] == "'":
-            bare = word.rstrip(".").strip("'")
+            bare = word.rstrip(".'").lstrip("'")
             if not bare:
                 continue
             start += len(word) - len(word.lstrip("'"))  # 'FooNet' starts after the quote

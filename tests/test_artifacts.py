@@ -134,6 +134,9 @@ def test_artifacts_words_and_their_offsets_agree(sample):
     texts += ["".join(rng.choice("aB1.'’\",;:()[]/!? -") for _ in range(rng.randint(0, 16)))
               for _ in range(3000)]
     texts += ["We use 'FooNet'. and ''Bar''", "'.' ... 'x' ' .' a.b. it.'."]
+    cut = Cut(0, 33)
+    assert artifacts._words(cut, "it. 'FooNet' ''x'' '.' a.'. (B), c") == [
+        "it", "FooNet", "x", "a", "(", "B", ")", ","]
     compared = 0
     for text in texts:
         for cut in (Cut(0, len(text)), Cut(min(2, len(text)), max(0, len(text) - 1))):
@@ -149,6 +152,7 @@ def test_artifacts_words_and_their_offsets_agree(sample):
     ("We evaluate on the 'ImageNet' dataset.", "ImageNet"),
     ("As our backbone model we use 'BarNet-7'.", "BarNet-7"),
     ("We use ''BazNet'' as our backbone model.", "BazNet"),
+    ("We release a new model called 'QuxNet.'", "QuxNet"),
 ])
 def test_artifacts_quoted_name_offsets_are_the_name(sentence, name):
     # A name in straight quotes is a word without them; its offsets point at the name itself,
