@@ -224,8 +224,9 @@ def pipeline():
 
 # -- words ------------------------------------------------------------------------------------
 
-# A word: a run of characters between spaces and these separators (kept as words of their own
-# when they matter to the rules: commas, colons, parentheses, quotes).
+# A word: a run of characters between spaces and separators; commas, semicolons, colons,
+# parentheses and double quotes are words of their own (the rules read them), the others
+# ([]{}/!? and curly single quotes) are not.
 _WORD = re.compile(r"[,;:()\"“”]|[^\s,;:()\[\]{}\"“”‘’/!?]+")
 
 
