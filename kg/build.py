@@ -192,7 +192,7 @@ def _extract_one(job: _Job) -> _Done:
     """Read and extract one page (in a worker process when ``jobs > 1``)."""
     from .extract import get_extractor
 
-    if job.bulk and job.spool is not None:
+    if job.spool is not None:  # set only with bulk
         return _spool(job)
     if job.bulk:
         # The writing process is the busy one in a bulk load: the pages are made ready to load
@@ -240,14 +240,17 @@ def _spool(job: _Job) -> _Done:
     triples_path = quads_path[:-3] + ".nt"
     parts: list[tuple[bytes, int, int]] = []
     seen: set[int | str] = set()
+    end = 0  # of the triples file (counted here: its tell() asks the system each time)
     with open(fd, "wb", buffering=SPOOL_BUFFER) as quads, \
             open(triples_path, "xb", buffering=SPOOL_BUFFER) as triples:
         def keep(part_union: list[tuple[bytes, bytes]], part_quads: bytes, more: bool) -> None:
+            nonlocal end
             quads.write(part_quads)
             for key, data in part_union:
-                parts.append((key, triples.tell(), len(data) + 1))
+                parts.append((key, end, len(data) + 1))
                 triples.write(data)
                 triples.write(b"\n")
+                end += len(data) + 1
 
         header, warnings, papers = _extract_in_parts(job, graph, keep, seen)
     # Parts can repeat a triple (a co-author of papers in two parts): counted once.

@@ -323,6 +323,16 @@ def test_bulk_parts_give_a_shared_paper_one_key_on_every_page() -> None:
     assert len(set(keyed[0]) & set(keyed[1])) > 3
 
 
+def _pages_sharing_a_paper(folder: Path) -> Path:
+    """Ten pages listing SHARED, each with a paper of its own after it (a union part kept
+    after one skipped)."""
+    folder.mkdir()
+    for i in range(10):
+        own = f"\n    CVFeb 1, 2021\n    Own Paper {i}\n\n    Person{i} Lab, Cid Dee\n\n    We study it.\n"
+        (folder / f"p{i}.txt").write_text(page(f"Person{i} Lab", SHARED + own))
+    return folder
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_bulk_build_loads_a_shared_paper_once(jobs: int, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
@@ -333,11 +343,7 @@ def test_bulk_build_loads_a_shared_paper_once(jobs: int, tmp_path: Path,
     import kg.store
     from kg.build import build_into
 
-    folder = tmp_path / "pages"
-    folder.mkdir()
-    for i in range(10):  # and a paper of its own after it: a part kept after one skipped
-        own = f"\n    CVFeb 1, 2021\n    Own Paper {i}\n\n    Person{i} Lab, Cid Dee\n\n    We study it.\n"
-        (folder / f"p{i}.txt").write_text(page(f"Person{i} Lab", SHARED + own))
+    folder = _pages_sharing_a_paper(tmp_path / "pages")
     handed: list[bytes] = []
     graphs: list[bytes] = []
     real_load = kg.store._BulkWriter._load
@@ -373,11 +379,7 @@ def test_bulk_spooled_pages_are_what_the_pages_say(tmp_path: Path,
     from kg.build import _extract_one, _Job, build_into
     from kg.extract import EXTRACTORS
 
-    folder = tmp_path / "pages"
-    folder.mkdir()
-    for i in range(10):
-        own = f"\n    CVFeb 1, 2021\n    Own Paper {i}\n\n    Person{i} Lab, Cid Dee\n\n    We study it.\n"
-        (folder / f"p{i}.txt").write_text(page(f"Person{i} Lab", SHARED + own))
+    folder = _pages_sharing_a_paper(tmp_path / "pages")
     build_into([folder], tmp_path / "whole", jobs=1)
     handed: list[bytes] = []
     real_load = kg.store._BulkWriter._load
