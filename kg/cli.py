@@ -299,6 +299,21 @@ def stats(store: Optional[str] = StoreOpt,
 
 
 @app.command()
+def compact(store: Optional[str] = StoreOpt) -> None:
+    """Merge the files that builds into an existing store add, so queries read fewer of them."""
+    from .store import compact as run_compact
+
+    done = run_compact(store)
+    out.print(f"compacted {done.location} in {done.seconds:.1f} s: {done.files_before} → {done.files_after} "
+              f"data files, {_megabytes(done.bytes_before)} → {_megabytes(done.bytes_after)} on disk",
+              highlight=False, markup=False)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{size / 1e6:.1f} MB"
+
+
+@app.command()
 def serve(
     store: Optional[str] = StoreOpt,
     read_only: bool = typer.Option(False, "--read-only",

@@ -18,7 +18,7 @@ from kg.demo import sample_path
 from kg.query import list_queries
 
 COMMANDS = ["build", "query", "export", "viz", "stats", "demo", "extract", "explain", "eval", "analyze",
-            "report", "serve"]
+            "report", "serve", "compact"]
 README = Path(__file__).resolve().parent.parent / "README.md"
 SUMMARY = re.compile(r"store: (\d+) papers, (\d+) people; this build wrote (\d+) triples")
 
@@ -154,6 +154,26 @@ def test_cli_query_missing_store(tmp_path: Path) -> None:
     result = kg("query", "coauthors", cwd=tmp_path, store=tmp_path / "no-store-here")
     assert result.returncode == 2
     assert "no-store-here" in assert_one_clean_error_line(result)
+    assert not (tmp_path / "no-store-here").exists()
+
+
+def test_cli_compact(tmp_path: Path) -> None:
+    for _ in range(2):  # the second build writes into the existing store: files to merge
+        assert kg("build", str(sample_path()), cwd=tmp_path).returncode == 0
+    before = kg("query", "coauthors", "--format", "csv", cwd=tmp_path)
+    result = kg("compact", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    match = re.fullmatch(r"compacted (.+) in \d+\.\d s: (\d+) → (\d+) data files, "
+                         r"[\d.,]+ MB → [\d.,]+ MB on disk\n", result.stdout)
+    assert match and match[1] == str(tmp_path / "kg-store"), result.stdout
+    assert int(match[3]) < int(match[2]), result.stdout
+    assert kg("query", "coauthors", "--format", "csv", cwd=tmp_path).stdout == before.stdout
+
+
+def test_cli_compact_missing_store(tmp_path: Path) -> None:
+    result = kg("compact", cwd=tmp_path, store=tmp_path / "no-store-here")
+    assert result.returncode == 2
+    assert "no store at" in assert_one_clean_error_line(result)
     assert not (tmp_path / "no-store-here").exists()
 
 

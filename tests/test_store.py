@@ -20,7 +20,7 @@ from kg.build import build, build_into
 from kg.errors import StoreError, StoreLockedError
 from kg.iris import Minter
 from kg.query import list_queries, load_query, run
-from kg.store import UNION, GraphStore
+from kg.store import UNION, GraphStore, compact
 
 KG = "https://w3id.org/scholar-kg/ontology#"
 NBM_TITLE = "Neural Basis Models for Interpretability"
@@ -159,6 +159,70 @@ def test_store_write_lock(tmp_path: Path) -> None:
     finally:
         writer.kill()
         writer.wait()
+
+
+def _data_files(location: Path) -> int:
+    return len(list(location.glob("*.sst")))
+
+
+def test_store_compact_merges_the_files_later_builds_add_and_keeps_every_quad(tmp_path: Path,
+                                                                             sample: Path) -> None:
+    location = tmp_path / "store"
+    with GraphStore.create(location) as store:  # compacted when it ends
+        build([sample], store)
+    built = _data_files(location)
+    other = second_profile(tmp_path, sample)
+    for _ in range(3):  # each build into the existing store writes files of its own
+        with GraphStore.open(location) as store:
+            build([other, sample], store)
+    with GraphStore.open(location, read_only=True) as store:
+        quads = _quads(store)
+        coauthors = run(store, load_query("coauthors"), {"person": "Filip Radenovic"}).rows
+    grown = _data_files(location)
+    assert grown > built
+
+    done = compact(location)
+
+    assert (done.location, done.files_before, done.files_after) == (str(location), grown, _data_files(location))
+    assert done.files_after < done.files_before
+    assert done.bytes_after == sum(f.stat().st_size for f in location.iterdir())
+    assert done.bytes_after < done.bytes_before and done.seconds >= 0
+    with GraphStore.open(location, read_only=True) as store:
+        assert _quads(store) == quads
+        assert run(store, load_query("coauthors"), {"person": "Filip Radenovic"}).rows == coauthors
+    again = compact(location)  # nothing left to merge
+    assert again.files_before == again.files_after == done.files_after
+
+
+def test_store_compact_needs_a_store_and_its_write_lock(tmp_path: Path) -> None:
+    for nowhere in (tmp_path / "nowhere", tmp_path / "empty"):
+        with pytest.raises(StoreError) as info:
+            compact(nowhere)
+        assert str(nowhere) in str(info.value) and "no store" in str(info.value)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(StoreError):
+        compact(tmp_path / "empty")
+    assert list((tmp_path / "empty").iterdir()) == []  # no store made in an empty folder
+    assert not (tmp_path / "nowhere").exists()
+    location = tmp_path / "store"
+    one_triple_store(location)
+    writer = subprocess.Popen(
+        [sys.executable, "-c",
+         "import time\n"
+         "from kg.store import GraphStore\n"
+         f"store = GraphStore.open({str(location)!r})\n"
+         "print('open', flush=True)\n"
+         "time.sleep(60)\n"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "open", writer.stderr.read()
+        with pytest.raises(StoreLockedError) as locked:
+            compact(location)
+        assert str(location) in str(locked.value) and locked.value.exit_code == 2
+    finally:
+        writer.kill()
+        writer.wait()
+    assert compact(location).files_after >= 1
 
 
 def test_store_read_only_open_reads_again_when_a_writer_removed_a_file(tmp_path: Path) -> None:
