@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -515,7 +516,9 @@ def _pool(jobs: int, mine: bool = False, findings: str | None = None) -> Iterato
             # the first task; this process is unfrozen again right after.
             gc.freeze()
             try:
-                pool.submit(int).result()
+                with _interrupts_held():  # so the workers start with Ctrl-C held, then ignore it
+                    started = pool.submit(int)  # forks them all
+                started.result()
             finally:
                 gc.unfreeze()
         yield pool
@@ -567,16 +570,37 @@ def _takes_phase(progress: ProgressFn) -> bool:
     return True
 
 
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold SIGINT (Ctrl-C) back from this thread in the block; one that came meanwhile is
+    raised when it ends. A fork in the block then starts its process with SIGINT held: one
+    that came in the middle of a fork was lost, said "Exception ignored" and the build went on."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _worker_start(findings: str | None = None) -> None:
-    """In a worker: share the build's findings file, and end with the build. Killed with
-    SIGKILL, a build cannot stop its workers; on Linux the kernel does it for it."""
+    """In a worker: ignore Ctrl-C, share the build's findings file, and end with the build.
+
+    Ctrl-C at a terminal goes to every process of the build: the build stops its workers
+    itself (it cancels what they have not begun and waits for what they are doing), and a
+    worker stopped part-way printed Python's traceback of it. Killed with SIGKILL, a build
+    cannot stop its workers; on Linux the kernel does it for it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held while it was forked
     if findings is not None:
         from .artifacts import use_shared_findings
 
         use_shared_findings(findings)
     if sys.platform.startswith("linux"):
         import ctypes
-        import signal
 
         try:
             libc = ctypes.CDLL(None, use_errno=True)

@@ -28,6 +28,7 @@ import re
 import shutil
 import threading
 import time
+import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,28 +108,32 @@ class GraphStore:
         if _remove_stale_staging(target):
             raise StoreLockedError(f"the store {target} is being created by another process; "
                                    "wait for it to finish")
+        usual = os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else 0
         staging = target.parent / f".{target.name}.building-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
+        lock: int | None = None
+        store: GraphStore | None = None
         try:
             staging.mkdir()
             lock = lock_folder(staging)  # held while this build runs: how others know it is alive
             if lock is None:
                 raise OSError("its staging folder is locked by another process")
             if os.fstat(lock).st_ino != os.stat(staging).st_ino:  # removed and made again meanwhile
-                os.close(lock)
                 raise OSError("another build removed its staging folder; try again")
-            try:
-                store = cls(Store(str(staging)), str(target), False)
-                store._bulk = _BulkWriter(store._store, staging / SPOOL)
-            except OSError:
+            store = cls(Store(str(staging)), str(target), False)
+            store._bulk = _BulkWriter(store._store, staging / SPOOL)
+        except BaseException as exc:  # Ctrl-C as well: nothing is left behind
+            traceback.clear_frames(exc.__traceback__)  # a writer's start holds the store there
+            if store is not None:
+                del store._store  # so it closes before its folder goes
+            if lock is not None:
                 os.close(lock)
-                raise
-        except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            raise StoreError(f"cannot create a store beside {target}: {exc}") from exc
-        usual = os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else 0
-        compaction_priority(LOADING_NICENESS)  # RocksDB's threads start with the store
+            if isinstance(exc, OSError):
+                raise StoreError(f"cannot create a store beside {target}: {exc}") from exc
+            raise
         try:
+            compaction_priority(LOADING_NICENESS)  # RocksDB's threads start with the store
             yield store
             store._bulk.finish()
             # Bulk loading leaves many overlapping files: compacting now makes every later read
@@ -524,7 +529,7 @@ class _BulkWriter:
         self._store = store
         self._graphs: set[NamedNode] = set()
         self._open: NamedNode | None = None  # the graph being written in parts
-        self._loading: threading.Thread | None = None
+        self._loading: threading.Event | None = None  # set when the load in progress ends
         self._failed: BaseException | None = None
         self._size = 0
         self._seen: set[bytes] = set()  # keys of the union parts written: 16 bytes each
@@ -602,13 +607,16 @@ class _BulkWriter:
                 chunk[0].close()
             finally:
                 chunk[1].close()
-            self._loading = threading.Thread(target=self._load, args=[Path(f.name) for f in chunk],
-                                             name="kg-bulk-load", daemon=True)
-            self._loading.start()
+            # Waited for through an event, not the thread's join(): a join() that Ctrl-C
+            # interrupts can take the thread for ended while it still runs (CPython 3.11),
+            # and the store would be removed under a load going on.
+            self._loading = threading.Event()
+            threading.Thread(target=self._load, args=[*(Path(f.name) for f in chunk), self._loading],
+                             name="kg-bulk-load", daemon=True).start()
         if wait:
             self._join()
 
-    def _load(self, quads: Path, triples: Path) -> None:
+    def _load(self, quads: Path, triples: Path, loaded: threading.Event) -> None:
         try:
             # Lenient: no second check of IRIs pyoxigraph checked when it made the terms and
             # wrote these lines (16 % of the loading time).
@@ -619,10 +627,12 @@ class _BulkWriter:
             triples.unlink()
         except BaseException as exc:  # pyoxigraph's storage errors are RuntimeError, too
             self._failed = exc
+        finally:
+            loaded.set()
 
     def _join(self) -> None:
         if self._loading is not None:
-            self._loading.join()
+            self._loading.wait()
             self._loading = None
         if self._failed is not None:
             exc, self._failed = self._failed, None
@@ -636,10 +646,14 @@ class _BulkWriter:
     def abandon(self) -> None:
         """Wait for a load in progress, whatever it did (the store is being thrown away)."""
         if self._loading is not None:
-            self._loading.join()
+            self._loading.wait()
             self._loading = None
         self._failed = None
         self._close(quiet=True)
+        # The error that stopped the build may keep this writer (its frames): without its
+        # reference the store closes when the caller lets go of it, so RocksDB writes nothing
+        # more into the folder being removed.
+        del self._store
 
     def _close(self, quiet: bool = False) -> None:
         """Close the chunk's files; ``quiet``: whatever writing what they hold says (a full

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -348,10 +349,10 @@ def test_bulk_build_loads_a_shared_paper_once(jobs: int, tmp_path: Path,
     graphs: list[bytes] = []
     real_load = kg.store._BulkWriter._load
 
-    def load(self, quads: Path, triples: Path) -> None:
+    def load(self, quads: Path, triples: Path, loaded: threading.Event) -> None:
         graphs.append(quads.read_bytes())
         handed.append(triples.read_bytes())
-        real_load(self, quads, triples)
+        real_load(self, quads, triples, loaded)
 
     monkeypatch.setattr(kg.store._BulkWriter, "_load", load)
     build_into([folder], tmp_path / "store", jobs=jobs)
@@ -384,9 +385,9 @@ def test_bulk_spooled_pages_are_what_the_pages_say(tmp_path: Path,
     handed: list[bytes] = []
     real_load = kg.store._BulkWriter._load
 
-    def load(self, quads: Path, triples: Path) -> None:
+    def load(self, quads: Path, triples: Path, loaded: threading.Event) -> None:
         handed.append(triples.read_bytes())
-        real_load(self, quads, triples)
+        real_load(self, quads, triples, loaded)
 
     monkeypatch.setattr(kg.store._BulkWriter, "_load", load)
     minter = Minter()

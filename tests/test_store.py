@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -223,6 +224,31 @@ def test_store_compact_needs_a_store_and_its_write_lock(tmp_path: Path) -> None:
         writer.kill()
         writer.wait()
     assert compact(location).files_after >= 1
+
+
+def test_store_bulk_writer_interrupted_while_it_waits_still_waits_for_its_load(tmp_path: Path) -> None:
+    # Ctrl-C (a real SIGINT to this thread) while the writer waits for the load running in its
+    # thread; then abandon(), as a failed build does before removing the store's folder, must
+    # not return until that load has ended. (It waited with the thread's join(): an interrupted
+    # join() makes Python 3.11 take the thread for ended, and abandon() returned at once.)
+    from kg.store import _BulkWriter
+
+    store = Store(str(tmp_path / "store"))
+    writer = _BulkWriter(store, tmp_path / "spool")
+    graph = NamedNode("https://example.org/g")
+    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" ." for i in range(300_000)]
+    writer.add(graph, lines)
+    main = threading.get_ident()
+    timer = threading.Timer(0.2, signal.pthread_kill, [main, signal.SIGINT])
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            writer.load()  # about a second of loading
+    finally:
+        timer.cancel()
+    writer.abandon()
+    assert not [t for t in threading.enumerate() if t.name == "kg-bulk-load"]
+    assert len(store) == 2 * len(lines)  # the load ended whole: the source graph and the union
 
 
 def test_store_read_only_open_reads_again_when_a_writer_removed_a_file(tmp_path: Path) -> None:
