@@ -572,17 +572,26 @@ def _takes_phase(progress: ProgressFn) -> bool:
 
 @contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold SIGINT (Ctrl-C) back from this thread in the block; one that came meanwhile is
-    raised when it ends. A fork in the block then starts its process with SIGINT held: one
-    that came in the middle of a fork was lost, said "Exception ignored" and the build went on."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """Hold Ctrl-C (SIGINT) back in the block, and act on one that came meanwhile when it
+    ends. A Ctrl-C in the middle of a fork was lost ("Exception ignored"), and the build went
+    on. A process forked in the block starts with SIGINT blocked (this thread's mask; the
+    store's threads may still take the signal, hence the handler that only notes it)."""
+    came: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda number, frame: came.append(number))
+    except ValueError:  # not the main thread, which alone hears Ctrl-C
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    blocks = hasattr(signal, "pthread_sigmask")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocks else None
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if blocks:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        signal.signal(signal.SIGINT, previous)
+        if came and callable(previous):
+            previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
 
 
 def _worker_start(findings: str | None = None) -> None:

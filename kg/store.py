@@ -123,9 +123,9 @@ class GraphStore:
             store = cls(Store(str(staging)), str(target), False)
             store._bulk = _BulkWriter(store._store, staging / SPOOL)
         except BaseException as exc:  # Ctrl-C as well: nothing is left behind
-            traceback.clear_frames(exc.__traceback__)  # a writer's start holds the store there
+            traceback.clear_frames(exc.__traceback__)  # as below: a writer's start holds the store
             if store is not None:
-                del store._store  # so it closes before its folder goes
+                del store._store
             if lock is not None:
                 os.close(lock)
             shutil.rmtree(staging, ignore_errors=True)
@@ -148,7 +148,11 @@ class GraphStore:
             except OSError as exc:
                 raise StoreError(f"could not move the new store into place at {target} "
                                  f"({exc.strerror or exc}); nothing was written") from exc
-        except BaseException:
+        except BaseException as exc:
+            # The error's frames may hold what keeps the store open (a writer, an iterator
+            # over the store): RocksDB must be closed before its folder goes, or it may go on
+            # writing there and the folder stays behind.
+            traceback.clear_frames(exc.__traceback__)
             try:
                 if store._bulk is not None:
                     store._bulk.abandon()
@@ -388,7 +392,9 @@ def compact(location: str | os.PathLike[str] | None = None) -> Compaction:
     store (47 s there, 4-5 s at 10k papers); a store with nothing to merge is done at once.
     It needs the store's write lock; readers go on meanwhile. The work runs in a thread, so
     Ctrl-C is heard at once: RocksDB cannot stop part-way, but a process that ends meanwhile
-    leaves the store whole (merged files are swapped in whole), as a killed one does.
+    leaves the store whole (merged files are swapped in whole), as a killed one does. A
+    program that goes on after the ``KeyboardInterrupt`` has the compaction go on too, in
+    its thread, holding the store's write lock until it ends.
     """
     path = Path(location if location is not None else default_location())
     if not (path / "CURRENT").is_file():
@@ -397,6 +403,7 @@ def compact(location: str | os.PathLike[str] | None = None) -> Compaction:
     start = time.monotonic()
     with GraphStore.open(path, create=False) as store:
         failed: list[BaseException] = []
+        done = threading.Event()
 
         def run() -> None:
             try:
@@ -404,12 +411,12 @@ def compact(location: str | os.PathLike[str] | None = None) -> Compaction:
                 store._store.optimize()
             except BaseException as exc:  # pyoxigraph's storage errors are RuntimeError, too
                 failed.append(exc)
+            finally:
+                done.set()
 
         # In a thread of its own (the call lets go of the interpreter lock): see above.
-        compaction = threading.Thread(target=run, name="kg-compact", daemon=True)
-        compaction.start()
-        while compaction.is_alive():
-            compaction.join(0.1)
+        threading.Thread(target=run, name="kg-compact", daemon=True).start()
+        done.wait()
         if failed:
             raise StoreError(f"compacting the store {path} failed: {failed[0]}") from failed[0]
     seconds = time.monotonic() - start
@@ -644,16 +651,23 @@ class _BulkWriter:
         shutil.rmtree(self.spool)
 
     def abandon(self) -> None:
-        """Wait for a load in progress, whatever it did (the store is being thrown away)."""
-        if self._loading is not None:
-            self._loading.wait()
-            self._loading = None
+        """Wait for a load in progress, whatever it did (the store is being thrown away), even
+        through another Ctrl-C, which is raised after it (a load takes a second or two)."""
+        interrupted: KeyboardInterrupt | None = None
+        while self._loading is not None:
+            try:
+                self._loading.wait()
+                self._loading = None
+            except KeyboardInterrupt as exc:
+                interrupted = exc
         self._failed = None
         self._close(quiet=True)
         # The error that stopped the build may keep this writer (its frames): without its
         # reference the store closes when the caller lets go of it, so RocksDB writes nothing
         # more into the folder being removed.
         del self._store
+        if interrupted is not None:
+            raise interrupted
 
     def _close(self, quiet: bool = False) -> None:
         """Close the chunk's files; ``quiet``: whatever writing what they hold says (a full

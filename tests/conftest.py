@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,15 @@ from kg.store import GraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold" / "dhruv-mahajan.jsonl"
+
+
+@pytest.fixture
+def hears_ctrl_c():
+    """Ctrl-C (SIGINT) raises KeyboardInterrupt in this process during the test, as it does at
+    a terminal, whatever the test runner set (run in the background, it is ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture(scope="session")

@@ -305,6 +305,11 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def hears_ctrl_c() -> None:
+    """In a child process before it runs: SIGINT as at a terminal, whatever this one ignores."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def staging_beside(location: Path) -> list[Path]:
     return sorted(location.parent.glob(f".{location.name}.building-*"))
 
@@ -395,7 +400,7 @@ def test_build_stopped_by_ctrl_c_at_a_terminal_ends_quietly(tmp_path: Path) -> N
     build = subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",
                                         store=location),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
+                             start_new_session=True, preexec_fn=hears_ctrl_c)
     try:
         deadline = time.monotonic() + 120
         # The bulk loader's files in the store: a load is running.
