@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store
 
 from kg.build import build
 from kg.demo import sample_path
@@ -424,6 +425,79 @@ def test_build_stopped_by_ctrl_c_at_a_terminal_ends_quietly(tmp_path: Path) -> N
     assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
     assert not location.exists()
     assert staging_beside(location) == []
+
+
+def test_store_bulk_writer_interrupted_while_it_waits_still_waits_for_its_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hears_ctrl_c: None) -> None:
+    # Ctrl-C (a real SIGINT to this thread) while the writer waits for the load running in its
+    # thread; then abandon(), as a failed build does before removing the store's folder, must
+    # not return until that load has ended, even through a second Ctrl-C, which it raises
+    # after. (It waited with the thread's join(): an interrupted join() makes Python 3.11
+    # take the thread for ended, and abandon() returned at once.) The load is the real one,
+    # held until the test lets it start, so the signals come while it runs.
+    import kg.store
+    from kg.store import _BulkWriter
+
+    release = threading.Event()
+    real_load = kg.store._BulkWriter._load
+
+    def load(self: _BulkWriter, quads: Path, triples: Path, loaded: threading.Event) -> None:
+        release.wait()
+        real_load(self, quads, triples, loaded)
+
+    monkeypatch.setattr(kg.store._BulkWriter, "_load", load)
+    store = Store(str(tmp_path / "store"))
+    writer = _BulkWriter(store, tmp_path / "spool")
+    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" ." for i in range(1000)]
+    writer.add(NamedNode("https://example.org/g"), lines)
+    main = threading.get_ident()
+
+    def interrupt(then_release: bool) -> None:
+        time.sleep(0.1)
+        signal.pthread_kill(main, signal.SIGINT)
+        if then_release:
+            time.sleep(0.2)
+            release.set()
+
+    threading.Thread(target=interrupt, args=[False]).start()
+    with pytest.raises(KeyboardInterrupt):
+        writer.load()  # waits for a load that cannot end before the test lets it
+    threading.Thread(target=interrupt, args=[True]).start()
+    with pytest.raises(KeyboardInterrupt):
+        writer.abandon()
+    assert release.is_set()
+    assert len(store) == 2 * len(lines)  # the load ended whole: the source graph and the union
+
+
+def test_ctrl_c_in_the_middle_of_starting_the_workers_is_raised_after_it(hears_ctrl_c: None) -> None:
+    # A real SIGINT to this process while the build forks its workers: held (a signal in the
+    # middle of a fork was lost, "Exception ignored", and the build went on), then raised.
+    from kg.build import _interrupts_held
+
+    went_on = False
+    with pytest.raises(KeyboardInterrupt):
+        with _interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)  # any thread of the process may take it
+            time.sleep(0.1)
+            went_on = True
+    assert went_on
+
+
+def test_extraction_processes_ignore_ctrl_c_and_go_on_working() -> None:
+    # Ctrl-C at a terminal reaches every process of the build; the build, not its workers,
+    # acts on it (a worker stopped by it printed Python's traceback).
+    from kg.build import _pool
+
+    before = set(children(os.getpid()))  # a server another test started, say
+    with _pool(2) as pool:
+        workers = set(children(os.getpid())) - before
+        assert len(workers) == 2
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        time.sleep(0.2)
+        assert sum(pool.map(abs, range(-100, 0))) == 5050  # still at work
+        assert {pool.submit(os.getpid).result() for _ in range(8)} <= workers  # the same ones
+
 
 
 def test_new_store_is_closed_before_it_moves(tmp_path: Path) -> None:

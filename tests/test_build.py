@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import textwrap
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -493,39 +491,3 @@ def test_pages_in_flight_stay_within_their_count_and_bytes(budget: int) -> None:
     if not budget:
         assert most_bytes > 25  # no budget: only the count bounds what is in flight
 
-
-def test_ctrl_c_in_the_middle_of_starting_the_workers_is_raised_after_it(hears_ctrl_c: None) -> None:
-    # A real SIGINT to this process while the build forks its workers: held (a signal in the
-    # middle of a fork was lost, "Exception ignored", and the build went on), then raised.
-    from kg.build import _interrupts_held
-
-    went_on = False
-    with pytest.raises(KeyboardInterrupt):
-        with _interrupts_held():
-            os.kill(os.getpid(), signal.SIGINT)  # any thread of the process may take it
-            time.sleep(0.1)
-            went_on = True
-    assert went_on
-
-
-def test_extraction_processes_ignore_ctrl_c_and_go_on_working() -> None:
-    # Ctrl-C at a terminal reaches every process of the build; the build, not its workers,
-    # acts on it (a worker stopped by it printed Python's traceback).
-    from kg.build import _pool
-
-    with _pool(2) as pool:
-        workers = {int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
-                   if _parent_of(stat) == os.getpid()}
-        assert len(workers) == 2
-        for pid in workers:
-            os.kill(pid, signal.SIGINT)
-        time.sleep(0.2)
-        assert sum(pool.map(abs, range(-100, 0))) == 5050  # still at work
-        assert {pool.submit(os.getpid).result() for _ in range(8)} <= workers  # the same ones
-
-
-def _parent_of(stat: Path) -> int | None:
-    try:
-        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):  # ended meanwhile
-        return None

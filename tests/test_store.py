@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -222,48 +221,6 @@ def test_store_compact_needs_a_store_and_its_write_lock(tmp_path: Path) -> None:
         writer.kill()
         writer.wait()
     assert compact(location).files_after >= 1
-
-
-def test_store_bulk_writer_interrupted_while_it_waits_still_waits_for_its_load(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hears_ctrl_c: None) -> None:
-    # Ctrl-C (a real SIGINT to this thread) while the writer waits for the load running in its
-    # thread; then abandon(), as a failed build does before removing the store's folder, must
-    # not return until that load has ended, even through a second Ctrl-C, which it raises
-    # after. (It waited with the thread's join(): an interrupted join() makes Python 3.11
-    # take the thread for ended, and abandon() returned at once.) The load is the real one,
-    # held until the test lets it start, so the signals come while it runs.
-    import kg.store
-    from kg.store import _BulkWriter
-
-    release = threading.Event()
-    real_load = kg.store._BulkWriter._load
-
-    def load(self: _BulkWriter, quads: Path, triples: Path, loaded: threading.Event) -> None:
-        release.wait()
-        real_load(self, quads, triples, loaded)
-
-    monkeypatch.setattr(kg.store._BulkWriter, "_load", load)
-    store = Store(str(tmp_path / "store"))
-    writer = _BulkWriter(store, tmp_path / "spool")
-    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" ." for i in range(1000)]
-    writer.add(NamedNode("https://example.org/g"), lines)
-    main = threading.get_ident()
-
-    def interrupt(then_release: bool) -> None:
-        time.sleep(0.1)
-        signal.pthread_kill(main, signal.SIGINT)
-        if then_release:
-            time.sleep(0.2)
-            release.set()
-
-    threading.Thread(target=interrupt, args=[False]).start()
-    with pytest.raises(KeyboardInterrupt):
-        writer.load()  # waits for a load that cannot end before the test lets it
-    threading.Thread(target=interrupt, args=[True]).start()
-    with pytest.raises(KeyboardInterrupt):
-        writer.abandon()
-    assert release.is_set()
-    assert len(store) == 2 * len(lines)  # the load ended whole: the source graph and the union
 
 
 def test_store_read_only_open_reads_again_when_a_writer_removed_a_file(tmp_path: Path) -> None:
