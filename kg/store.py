@@ -391,8 +391,9 @@ def compact(location: str | os.PathLike[str] | None = None) -> Compaction:
     overlap, so it takes about as long as the compaction at the end of building the whole
     store (47 s there, 4-5 s at 10k papers); a store with nothing to merge is done at once.
     It needs the store's write lock; readers go on meanwhile. The work runs in a thread, so
-    Ctrl-C is heard at once: RocksDB cannot stop part-way, but a process that ends meanwhile
-    leaves the store whole (merged files are swapped in whole), as a killed one does. A
+    Ctrl-C is heard at once (``kg compact`` then ends within seconds: 3.7 s at 100k papers).
+    RocksDB cannot stop part-way, but a process that ends meanwhile leaves the store whole
+    (merged files are swapped in whole), as a killed one does. A
     program that goes on after the ``KeyboardInterrupt`` has the compaction go on too, in
     its thread, holding the store's write lock until it ends.
     """
