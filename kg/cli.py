@@ -526,5 +526,7 @@ def main() -> None:
         err.print(f"[red]internal error:[/red] {escape(_one_line(f'{type(exc).__name__}: {exc}'))} "
                   "(run with --debug for details)", highlight=False)
         sys.exit(3)
+    if code == 130:  # typer's answer to Ctrl-C (it takes the KeyboardInterrupt)
+        err.print("interrupted")
     if isinstance(code, int) and code:
         sys.exit(code)
