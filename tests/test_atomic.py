@@ -394,8 +394,8 @@ def test_build_stopped_by_ctrl_c_at_a_terminal_ends_quietly(tmp_path: Path) -> N
     # ignore it and the build stops them: the user saw a traceback of theirs before. The
     # build waits for the load, closes the store and removes its staging folder: exit 130,
     # nothing left. (Before, the folder stayed behind now and then, 3 of 25 such runs on a
-    # 2k-paper corpus: the writer took the running load for ended; test_store.py has that
-    # case exactly.)
+    # 2k-paper corpus: the writer took the running load for ended; the bulk writer's test
+    # below has that case exactly.)
     pages, location = tmp_path / "lab", tmp_path / "store"
     write_lab(pages)
     build = subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",

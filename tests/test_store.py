@@ -11,6 +11,8 @@ import textwrap
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -137,12 +139,12 @@ def one_triple_store(location: Path) -> None:
                                     Literal("o"))])
 
 
-def test_store_write_lock(tmp_path: Path) -> None:
-    location = tmp_path / "store"
-    one_triple_store(location)
+@contextmanager
+def another_writer(location: Path) -> Iterator[None]:
+    """Another process holding the store's write lock in the block."""
     writer = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time\n"
+         "import time\n"
          "from kg.store import GraphStore\n"
          f"store = GraphStore.open({str(location)!r})\n"
          "print('open', flush=True)\n"
@@ -150,15 +152,22 @@ def test_store_write_lock(tmp_path: Path) -> None:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert writer.stdout.readline().strip() == "open", writer.stderr.read()
+        yield
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+def test_store_write_lock(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    one_triple_store(location)
+    with another_writer(location):
         with pytest.raises(StoreLockedError) as info:
             GraphStore.open(location)
         assert str(location) in str(info.value)
         assert info.value.exit_code == 2
         with GraphStore.open(location, read_only=True) as reader:
             assert len(reader) == 1
-    finally:
-        writer.kill()
-        writer.wait()
 
 
 def _data_files(location: Path) -> int:
@@ -204,22 +213,10 @@ def test_store_compact_needs_a_store_and_its_write_lock(tmp_path: Path) -> None:
     assert not (tmp_path / "nowhere").exists()
     location = tmp_path / "store"
     one_triple_store(location)
-    writer = subprocess.Popen(
-        [sys.executable, "-c",
-         "import time\n"
-         "from kg.store import GraphStore\n"
-         f"store = GraphStore.open({str(location)!r})\n"
-         "print('open', flush=True)\n"
-         "time.sleep(60)\n"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout.readline().strip() == "open", writer.stderr.read()
+    with another_writer(location):
         with pytest.raises(StoreLockedError) as locked:
             compact(location)
         assert str(location) in str(locked.value) and locked.value.exit_code == 2
-    finally:
-        writer.kill()
-        writer.wait()
     assert compact(location).files_after >= 1
 
 
