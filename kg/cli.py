@@ -301,9 +301,10 @@ def stats(store: Optional[str] = StoreOpt,
 @app.command()
 def compact(store: Optional[str] = StoreOpt) -> None:
     """Merge the files that builds into an existing store add, so queries read fewer of them."""
-    from .store import compact as run_compact
+    from .store import compact as run_compact, default_location
 
-    done = run_compact(store)
+    with err.status(f"compacting {store or default_location()} (about a minute for 100k papers)"):
+        done = run_compact(store)
     out.print(f"compacted {done.location} in {done.seconds:.1f} s: {done.files_before} → {done.files_after} "
               f"data files, {_megabytes(done.bytes_before)} → {_megabytes(done.bytes_after)} on disk",
               highlight=False, markup=False)
