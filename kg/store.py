@@ -29,8 +29,9 @@ import shutil
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, NamedTuple
@@ -403,26 +404,42 @@ def compact(location: str | os.PathLike[str] | None = None) -> Compaction:
     files_before, bytes_before = _disk_usage(path)
     start = time.monotonic()
     with GraphStore.open(path, create=False) as store:
-        failed: list[BaseException] = []
-        done = threading.Event()
-
-        def run() -> None:
-            try:
-                store._store.flush()
-                store._store.optimize()
-            except BaseException as exc:  # pyoxigraph's storage errors are RuntimeError, too
-                failed.append(exc)
-            finally:
-                done.set()
-
-        # In a thread of its own (the call lets go of the interpreter lock): see above.
-        threading.Thread(target=run, name="kg-compact", daemon=True).start()
-        done.wait()
-        if failed:
-            raise StoreError(f"compacting the store {path} failed: {failed[0]}") from failed[0]
+        failed = _Background("kg-compact", partial(_flush_and_optimize, store._store)).wait()
+        if failed is not None:
+            raise StoreError(f"compacting the store {path} failed: {failed}") from failed
     seconds = time.monotonic() - start
     files_after, bytes_after = _disk_usage(path)  # the store closed: merged files are gone
     return Compaction(str(path), seconds, files_before, files_after, bytes_before, bytes_after)
+
+
+def _flush_and_optimize(store: Store) -> None:
+    store.flush()
+    store.optimize()
+
+
+class _Background:
+    """``work()`` in a daemon thread of its own (pyoxigraph lets go of the interpreter lock
+    while it loads or compacts), waited for through an event, not the thread's ``join()``: a
+    ``join()`` that Ctrl-C interrupts can take the thread for ended while it still runs
+    (CPython 3.11), and a store's folder would be removed under work going on."""
+
+    def __init__(self, name: str, work: Callable[[], object]) -> None:
+        self.failed: BaseException | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._run, args=[work], name=name, daemon=True).start()
+
+    def _run(self, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # pyoxigraph's storage errors are RuntimeError, too
+            self.failed = exc
+        finally:
+            self._done.set()
+
+    def wait(self) -> BaseException | None:
+        """Wait for the work to end; what it raised, if anything."""
+        self._done.wait()
+        return self.failed
 
 
 def _disk_usage(path: Path) -> tuple[int, int]:
@@ -537,8 +554,7 @@ class _BulkWriter:
         self._store = store
         self._graphs: set[NamedNode] = set()
         self._open: NamedNode | None = None  # the graph being written in parts
-        self._loading: threading.Event | None = None  # set when the load in progress ends
-        self._failed: BaseException | None = None
+        self._loading: _Background | None = None  # the load in progress
         self._size = 0
         self._seen: set[bytes] = set()  # keys of the union parts written: 16 bytes each
         self.spool = spool
@@ -615,36 +631,26 @@ class _BulkWriter:
                 chunk[0].close()
             finally:
                 chunk[1].close()
-            # Waited for through an event, not the thread's join(): a join() that Ctrl-C
-            # interrupts can take the thread for ended while it still runs (CPython 3.11),
-            # and the store would be removed under a load going on.
-            self._loading = threading.Event()
-            threading.Thread(target=self._load, args=[*(Path(f.name) for f in chunk), self._loading],
-                             name="kg-bulk-load", daemon=True).start()
+            self._loading = _Background("kg-bulk-load",
+                                        partial(self._load, *(Path(f.name) for f in chunk)))
         if wait:
             self._join()
 
-    def _load(self, quads: Path, triples: Path, loaded: threading.Event) -> None:
-        try:
-            # Lenient: no second check of IRIs pyoxigraph checked when it made the terms and
-            # wrote these lines (16 % of the loading time).
-            self._store.bulk_load(path=quads, format=RdfFormat.N_QUADS, lenient=True)
-            self._store.bulk_load(path=triples, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph(),
-                                  lenient=True)
-            quads.unlink()
-            triples.unlink()
-        except BaseException as exc:  # pyoxigraph's storage errors are RuntimeError, too
-            self._failed = exc
-        finally:
-            loaded.set()
+    def _load(self, quads: Path, triples: Path) -> None:
+        # Lenient: no second check of IRIs pyoxigraph checked when it made the terms and
+        # wrote these lines (16 % of the loading time).
+        self._store.bulk_load(path=quads, format=RdfFormat.N_QUADS, lenient=True)
+        self._store.bulk_load(path=triples, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph(),
+                              lenient=True)
+        quads.unlink()
+        triples.unlink()
 
     def _join(self) -> None:
         if self._loading is not None:
-            self._loading.wait()
+            failed = self._loading.wait()
             self._loading = None
-        if self._failed is not None:
-            exc, self._failed = self._failed, None
-            raise StoreError(f"writing the new store failed: {exc}") from exc
+            if failed is not None:
+                raise StoreError(f"writing the new store failed: {failed}") from failed
 
     def finish(self) -> None:
         self.load()
@@ -661,7 +667,6 @@ class _BulkWriter:
                 self._loading = None
             except KeyboardInterrupt as exc:
                 interrupted = exc
-        self._failed = None
         self._close(quiet=True)
         # The error that stopped the build may keep this writer (its frames): without its
         # reference the store closes when the caller lets go of it, so RocksDB writes nothing

@@ -441,9 +441,9 @@ def test_store_bulk_writer_interrupted_while_it_waits_still_waits_for_its_load(
     release = threading.Event()
     real_load = kg.store._BulkWriter._load
 
-    def load(self: _BulkWriter, quads: Path, triples: Path, loaded: threading.Event) -> None:
+    def load(self: _BulkWriter, quads: Path, triples: Path) -> None:
         release.wait()
-        real_load(self, quads, triples, loaded)
+        real_load(self, quads, triples)
 
     monkeypatch.setattr(kg.store._BulkWriter, "_load", load)
     store = Store(str(tmp_path / "store"))

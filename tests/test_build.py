@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import textwrap
-import threading
 from pathlib import Path
 
 import pytest
@@ -349,10 +348,10 @@ def test_bulk_build_loads_a_shared_paper_once(jobs: int, tmp_path: Path,
     graphs: list[bytes] = []
     real_load = kg.store._BulkWriter._load
 
-    def load(self, quads: Path, triples: Path, loaded: threading.Event) -> None:
+    def load(self, quads: Path, triples: Path) -> None:
         graphs.append(quads.read_bytes())
         handed.append(triples.read_bytes())
-        real_load(self, quads, triples, loaded)
+        real_load(self, quads, triples)
 
     monkeypatch.setattr(kg.store._BulkWriter, "_load", load)
     build_into([folder], tmp_path / "store", jobs=jobs)
@@ -385,9 +384,9 @@ def test_bulk_spooled_pages_are_what_the_pages_say(tmp_path: Path,
     handed: list[bytes] = []
     real_load = kg.store._BulkWriter._load
 
-    def load(self, quads: Path, triples: Path, loaded: threading.Event) -> None:
+    def load(self, quads: Path, triples: Path) -> None:
         handed.append(triples.read_bytes())
-        real_load(self, quads, triples, loaded)
+        real_load(self, quads, triples)
 
     monkeypatch.setattr(kg.store._BulkWriter, "_load", load)
     minter = Minter()
@@ -490,4 +489,3 @@ def test_pages_in_flight_stay_within_their_count_and_bytes(budget: int) -> None:
         assert 10 in loads  # two 5-byte pages fill it exactly
     if not budget:
         assert most_bytes > 25  # no budget: only the count bounds what is in flight
-
