@@ -26,6 +26,7 @@ import errno
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 import traceback
@@ -100,7 +101,8 @@ class GraphStore:
         folder beside it, compacted, and moved into place when the block ends without an error; if it
         fails, or the process is killed, ``location`` is left as it was. Each source graph
         may be written once (:meth:`replace_graph_lines`). Queries in the block see what was
-        written so far.
+        written so far. Ctrl-C during the compaction at the end (a minute at 100k papers) is
+        raised at once; the staging folder is removed when RocksDB has stopped writing there.
         """
         target = Path(location)
         if not is_new_location(target):
@@ -133,16 +135,19 @@ class GraphStore:
             if isinstance(exc, OSError):
                 raise StoreError(f"cannot create a store beside {target}: {exc}") from exc
             raise
+        merging: _Background | None = None
         try:
             compaction_priority(LOADING_NICENESS)  # RocksDB's threads start with the store
             yield store
             store._bulk.finish()
-            # Bulk loading leaves many overlapping files: compacting now makes every later read
-            # steady (and keeps the first later write from paying for it).
-            store._store.flush()
-            compaction_priority(usual)  # nothing else runs now
-            store._store.optimize()
             store._bulk = None
+            # Bulk loading leaves many overlapping files: compacting now makes every later read
+            # steady (and keeps the first later write from paying for it). In a thread, so that
+            # Ctrl-C is heard at once (it takes a minute at 100k papers).
+            merging = _Background("kg-compact", partial(_flush_and_optimize, store._store, usual))
+            failed = merging.wait()
+            if failed is not None:
+                raise StoreError(f"compacting the new store failed: {failed}") from failed
             del store._store  # closes it: RocksDB must not be open while its folder moves
             try:
                 os.rename(staging, target)  # atomic; replaces an empty folder
@@ -161,11 +166,19 @@ class GraphStore:
             finally:
                 if hasattr(store, "_store"):
                     del store._store
-                shutil.rmtree(staging, ignore_errors=True)
+                if merging is not None and not merging.done:
+                    # Ctrl-C while the files are merged: RocksDB cannot stop part-way, so the
+                    # folder is removed when it has (or, if this process ends first, by a
+                    # process that waits for its lock to go); no need to wait here.
+                    _remove_when_done(merging, staging, lock)
+                    lock = None
+                else:
+                    shutil.rmtree(staging, ignore_errors=True)
             raise
         finally:
             compaction_priority(usual)
-            os.close(lock)
+            if lock is not None:
+                os.close(lock)
 
     @classmethod
     def in_memory(cls) -> "GraphStore":
@@ -412,8 +425,13 @@ def compact(location: str | os.PathLike[str] | None = None) -> Compaction:
     return Compaction(str(path), seconds, files_before, files_after, bytes_before, bytes_after)
 
 
-def _flush_and_optimize(store: Store) -> None:
+def _flush_and_optimize(store: Store, niceness: int | None = None) -> None:
+    """Write out what RocksDB holds in memory and wait for its merging to catch up, then
+    merge every index's files into as few as it makes (``niceness``: the compaction threads'
+    for that last step, see :func:`compaction_priority`)."""
     store.flush()
+    if niceness is not None:
+        compaction_priority(niceness)  # nothing else runs now
     store.optimize()
 
 
@@ -426,7 +444,12 @@ class _Background:
     def __init__(self, name: str, work: Callable[[], object]) -> None:
         self.failed: BaseException | None = None
         self._done = threading.Event()
-        threading.Thread(target=self._run, args=[work], name=name, daemon=True).start()
+        self.thread = threading.Thread(target=self._run, args=[work], name=name, daemon=True)
+        self.thread.start()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
 
     def _run(self, work: Callable[[], object]) -> None:
         try:
@@ -440,6 +463,39 @@ class _Background:
         """Wait for the work to end; what it raised, if anything."""
         self._done.wait()
         return self.failed
+
+
+def _remove_when_done(work: _Background, folder: Path, lock: int) -> None:
+    """Remove ``folder`` once ``work`` (which writes there) has ended and let go of its lock,
+    without waiting for it here: a thread of this process does it when the work ends; if the
+    process ends first, a small process of its own does, once the lock goes with this one (the
+    work's files are then no longer written)."""
+    import subprocess
+
+    def remove() -> None:
+        work.thread.join()  # not interrupted here: the thread and what it held are gone
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(lock)
+
+    threading.Thread(target=remove, name="kg-cleanup", daemon=True).start()
+    try:
+        subprocess.Popen([sys.executable, "-I", "-c", _REMOVE_WHEN_UNLOCKED, str(folder)],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:  # then the next build there removes it (see _remove_stale_staging)
+        pass
+
+
+#: What the process started by :func:`_remove_when_done` runs (on its own: nothing imported).
+_REMOVE_WHEN_UNLOCKED = """
+import fcntl, os, shutil, sys
+try:
+    fd = os.open(sys.argv[1], os.O_RDONLY)
+except OSError:
+    sys.exit()
+fcntl.flock(fd, fcntl.LOCK_EX)
+shutil.rmtree(sys.argv[1], ignore_errors=True)
+"""
 
 
 def _disk_usage(path: Path) -> tuple[int, int]:

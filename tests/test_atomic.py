@@ -469,6 +469,101 @@ def test_store_bulk_writer_interrupted_while_it_waits_still_waits_for_its_load(
     assert len(store) == 2 * len(lines)  # the load ended whole: the source graph and the union
 
 
+def held_compaction(started: threading.Event, release: threading.Event) -> Callable[..., None]:
+    """``kg.store._flush_and_optimize`` held until ``release`` (set ``started`` first): the
+    compaction at the end of a build lasts as long as a test needs."""
+    import kg.store as kg_store  # the name kg is this module's command runner
+
+    real = kg_store._flush_and_optimize
+
+    def held(*args: object) -> None:
+        started.set()
+        release.wait()
+        real(*args)
+
+    return held
+
+
+def test_ctrl_c_while_a_new_store_is_compacted_stops_at_once_and_its_folder_goes_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hears_ctrl_c: None) -> None:
+    # The compaction at the end of a new store's build takes a minute at 100k papers, and Ctrl-C
+    # was heard only once it ended. RocksDB cannot stop it part-way: the build stops at once,
+    # and its staging folder is removed when the compaction ends (a real SIGINT to this thread;
+    # the compaction is the real one, held until the test lets it start).
+    import kg.store as kg_store
+
+    started, release = threading.Event(), threading.Event()
+    monkeypatch.setattr(kg_store, "_flush_and_optimize", held_compaction(started, release))
+    location = tmp_path / "store"
+    main = threading.get_ident()
+
+    def interrupt() -> None:
+        assert started.wait(60)
+        time.sleep(0.1)
+        signal.pthread_kill(main, signal.SIGINT)
+
+    threading.Thread(target=interrupt).start()
+    with pytest.raises(KeyboardInterrupt):
+        with GraphStore.create(location) as store:
+            build([SAMPLE], store)
+    assert not release.is_set()  # it did not wait for the compaction
+    assert not location.exists()
+    assert len(staging_beside(location)) == 1  # still being compacted
+    second = kg("build", str(SAMPLE), "--no-progress", store=location)
+    assert second.returncode == 2 and "being created by another process" in one_error_line(second)
+    release.set()
+    deadline = time.monotonic() + 60
+    while staging_beside(location):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    held = [os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]
+    assert not [f for f in held if f.startswith(str(tmp_path))], held  # the store was closed
+    again = kg("build", str(SAMPLE), "--no-progress", store=location)
+    assert again.returncode == 0, again.stderr
+    assert len(graphs_of(location)) == 1
+
+
+def test_kg_build_stopped_during_its_compaction_ends_at_once_and_its_folder_goes(
+        tmp_path: Path) -> None:
+    # The same through the command, which then ends before the compaction does: exit 130,
+    # "interrupted", and the staging folder is removed once the process is gone (by a small
+    # process waiting for the folder's lock). The compaction is held for good: the process
+    # ends in the middle of it.
+    location, marker = tmp_path / "store", tmp_path / "compacting"
+    script = (
+        "import sys, threading, pathlib, kg.store\n"
+        "marker = pathlib.Path(sys.argv[1])\n"
+        "def held(*args):\n"
+        "    marker.touch()\n"
+        "    threading.Event().wait()\n"
+        "kg.store._flush_and_optimize = held\n"
+        "sys.argv = ['kg', *sys.argv[2:]]\n"
+        "from kg.cli import main\n"
+        "main()\n")
+    build = subprocess.Popen(
+        [sys.executable, "-c", script, str(marker), "build", str(SAMPLE), "--no-progress",
+         "--store", str(location)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=hears_ctrl_c)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert build.poll() is None, build.communicate()[1]
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert len(staging_beside(location)) == 1
+        build.send_signal(signal.SIGINT)
+        code = build.wait(timeout=30)
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+    assert (code, build.communicate()[1]) == (130, "interrupted\n")
+    assert not location.exists()
+    while staging_beside(location):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
 def test_ctrl_c_in_the_middle_of_starting_the_workers_is_raised_after_it(hears_ctrl_c: None) -> None:
     # A real SIGINT to this process while the build forks its workers: held (a signal in the
     # middle of a fork was lost, "Exception ignored", and the build went on), then raised.
