@@ -67,11 +67,18 @@ class GraphStore:
     @classmethod
     def open(cls, location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
              create: bool = True) -> "GraphStore":
-        """Open (and create) the store at ``location``; ``read_only`` lets writers carry on."""
+        """Open the store at ``location``, or make one there (``create``, not ``read_only``) if
+        it is missing or an empty folder; ``read_only`` lets writers carry on. A folder that
+        holds other files is not made a store."""
         path = Path(location if location is not None else default_location())
-        if read_only or not create:
-            if not path.is_dir():
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"no store at {path}: it is a file, not a store's folder")
+        if not (path / "CURRENT").is_file():  # RocksDB's: every store has one
+            if read_only or not create:
                 raise StoreError(f"no store at {path}: run 'kg build' first (or pass --store)")
+            if not is_new_location(path):
+                raise StoreError(f"no store at {path}, and the folder holds other files: a new "
+                                 "store needs a missing or empty folder")
         for attempt in range(READ_ONLY_ATTEMPTS):
             try:
                 store = Store.read_only(str(path)) if read_only else Store(str(path))
@@ -412,11 +419,9 @@ def compact(location: str | os.PathLike[str] | None = None) -> Compaction:
     its thread, holding the store's write lock until it ends.
     """
     path = Path(location if location is not None else default_location())
-    if not (path / "CURRENT").is_file():
-        raise StoreError(f"no store at {path}: run 'kg build' first (or pass --store)")
-    files_before, bytes_before = _disk_usage(path)
-    start = time.monotonic()
     with GraphStore.open(path, create=False) as store:
+        files_before, bytes_before = _disk_usage(path)
+        start = time.monotonic()
         failed = _Background("kg-compact", partial(_flush_and_optimize, store._store)).wait()
         if failed is not None:
             raise StoreError(f"compacting the store {path} failed: {failed}") from failed

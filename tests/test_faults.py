@@ -608,6 +608,10 @@ def test_cli_errors_are_one_line_with_their_exit_code(tmp_path: Path) -> None:
     strict.write_text(with_line(header_line(3), "CVCode"), encoding="utf-8")
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
+    empty, papers = tmp_path / "empty", tmp_path / "papers"  # folders without a store
+    empty.mkdir()
+    papers.mkdir()
+    (papers / "notes.txt").write_text("mine")
     cases = [
         (["build", "missing.txt"], 1, "missing.txt: no such file or folder"),
         (["build", str(bad)], 1, f"{bad}:1: not UTF-8 (byte 0xff at offset 4)"),
@@ -618,7 +622,15 @@ def test_cli_errors_are_one_line_with_their_exit_code(tmp_path: Path) -> None:
         (["query", "coauthors", "--param", "nobody", "--store", str(built)], 1, "expected key=value"),
         (["export", "--format", "yaml", "--store", str(built)], 1, "unknown format 'yaml'"),
         (["query", "coauthors", "--store", str(tmp_path / "none")], 2, "no store at"),
-        (["build", str(SAMPLE), "--store", str(a_file)], 2, "cannot open the store"),
+        (["build", str(SAMPLE), "--store", str(a_file)], 2, "it is a file, not a store's folder"),
+        # RocksDB made a store among a folder's own files; and a reader said "IO error: ...
+        # CURRENT: No such file or directory" of an empty folder.
+        (["build", str(SAMPLE), "--store", str(papers)], 2,
+         f"no store at {papers}, and the folder holds other files: a new store needs a missing "
+         "or empty folder"),
+        (["demo", "--out", str(tmp_path), "--store", str(papers)], 2, "the folder holds other files"),
+        (["query", "coauthors", "--store", str(empty)], 2, f"no store at {empty}: run 'kg build'"),
+        (["export", "--store", str(papers)], 2, f"no store at {papers}: run 'kg build'"),
         (["export", "-o", str(tmp_path / "no" / "such" / "dir.ttl"), "--store", str(built)], 2,
          "No such file or directory"),
     ]
@@ -626,6 +638,7 @@ def test_cli_errors_are_one_line_with_their_exit_code(tmp_path: Path) -> None:
         result = kg(*args, cwd=tmp_path)
         assert result.returncode == code, (args, result.stderr)
         assert fragment in one_error_line(result), (args, result.stderr)
+    assert [p.name for p in empty.iterdir()] == [] and [p.name for p in papers.iterdir()] == ["notes.txt"]
 
 
 def test_cli_file_name_with_a_line_break_stays_on_one_line(tmp_path: Path) -> None:
