@@ -26,6 +26,7 @@ import errno
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -71,14 +72,19 @@ class GraphStore:
         it is missing or an empty folder; ``read_only`` lets writers carry on. A folder that
         holds other files is not made a store."""
         path = Path(location if location is not None else default_location())
-        if path.exists() and not path.is_dir():
-            raise StoreError(f"no store at {path}: it is a file, not a store's folder")
-        if not (path / "CURRENT").is_file():  # RocksDB's: every store has one
-            if read_only or not create:
-                raise StoreError(f"no store at {path}: run 'kg build' first (or pass --store)")
-            if not is_new_location(path):
-                raise StoreError(f"no store at {path}, and the folder holds other files: a new "
-                                 "store needs a missing or empty folder")
+        try:
+            if path.exists() and not path.is_dir():
+                raise StoreError(f"no store at {path}: it is a file, not a store's folder")
+            if not (path / "CURRENT").is_file():  # RocksDB's: every store has one
+                if read_only or not create:
+                    raise StoreError(f"no store at {path}: run 'kg build' first (or pass --store)")
+                # RocksDB's LOCK comes first: another process is making a store there (it says so)
+                others = set(os.listdir(path)) - {"lost+found"} if path.exists() else set()
+                if others and "LOCK" not in others:
+                    raise StoreError(f"no store at {path}, and the folder holds other files: a "
+                                     "new store needs a missing or empty folder")
+        except OSError as exc:  # a folder this process may not read
+            raise StoreError(f"cannot open the store {path}: {exc.strerror or exc}") from exc
         for attempt in range(READ_ONLY_ATTEMPTS):
             try:
                 store = Store.read_only(str(path)) if read_only else Store(str(path))
@@ -151,7 +157,9 @@ class GraphStore:
             # Bulk loading leaves many overlapping files: compacting now makes every later read
             # steady (and keeps the first later write from paying for it). In a thread, so that
             # Ctrl-C is heard at once (it takes a minute at 100k papers).
-            merging = _Background("kg-compact", partial(_flush_and_optimize, store._store, usual))
+            merging = _Background("kg-compact", partial(_flush_and_optimize, store._store, usual),
+                                  start=False)
+            merging.thread.start()
             failed = merging.wait()
             if failed is not None:
                 raise StoreError(f"compacting the new store failed: {failed}") from failed
@@ -162,6 +170,17 @@ class GraphStore:
                 raise StoreError(f"could not move the new store into place at {target} "
                                  f"({exc.strerror or exc}); nothing was written") from exc
         except BaseException as exc:
+            if merging is not None and merging.thread.is_alive():
+                # Ctrl-C while the files are merged: RocksDB cannot stop part-way, so the
+                # folder is removed when it has (or, if this process ends first, by a process
+                # that waits for its lock to go); no need to wait here. The lock is handed
+                # over first: a second Ctrl-C must not let it go while RocksDB writes.
+                owned, lock = lock, None
+                traceback.clear_frames(exc.__traceback__)  # as below
+                if hasattr(store, "_store"):
+                    del store._store
+                _remove_when_done(merging, staging, owned)
+                raise
             # The error's frames may hold what keeps the store open (a writer, an iterator
             # over the store): RocksDB must be closed before its folder goes, or it may go on
             # writing there and the folder stays behind.
@@ -173,14 +192,7 @@ class GraphStore:
             finally:
                 if hasattr(store, "_store"):
                     del store._store
-                if merging is not None and not merging.done:
-                    # Ctrl-C while the files are merged: RocksDB cannot stop part-way, so the
-                    # folder is removed when it has (or, if this process ends first, by a
-                    # process that waits for its lock to go); no need to wait here.
-                    _remove_when_done(merging, staging, lock)
-                    lock = None
-                else:
-                    shutil.rmtree(staging, ignore_errors=True)
+                shutil.rmtree(staging, ignore_errors=True)
             raise
         finally:
             compaction_priority(usual)
@@ -446,22 +458,30 @@ class _Background:
     ``join()`` that Ctrl-C interrupts can take the thread for ended while it still runs
     (CPython 3.11), and a store's folder would be removed under work going on."""
 
-    def __init__(self, name: str, work: Callable[[], object]) -> None:
+    def __init__(self, name: str, work: Callable[[], object], start: bool = True) -> None:
         self.failed: BaseException | None = None
+        self._work: Callable[[], object] | None = work
         self._done = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=[work], name=name, daemon=True)
-        self.thread.start()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        if start:
+            self.thread.start()
 
     @property
     def done(self) -> bool:
         return self._done.is_set()
 
-    def _run(self, work: Callable[[], object]) -> None:
+    def _run(self) -> None:
+        work, self._work = self._work, None
         try:
+            assert work is not None
             work()
         except BaseException as exc:  # pyoxigraph's storage errors are RuntimeError, too
+            # Its frames hold what the work held (a store): RocksDB must close when the caller
+            # lets go, not when the error does.
+            traceback.clear_frames(exc.__traceback__)
             self.failed = exc
         finally:
+            del work  # ... and so must the work itself, before the caller hears it ended
             self._done.set()
 
     def wait(self) -> BaseException | None:
@@ -475,23 +495,24 @@ def _remove_when_done(work: _Background, folder: Path, lock: int) -> None:
     without waiting for it here: a thread of this process does it when the work ends; if the
     process ends first, a small process of its own does, once the lock goes with this one (the
     work's files are then no longer written)."""
-    import subprocess
-
     def remove() -> None:
         work.thread.join()  # not interrupted here: the thread and what it held are gone
         shutil.rmtree(folder, ignore_errors=True)
         os.close(lock)
 
     threading.Thread(target=remove, name="kg-cleanup", daemon=True).start()
+    _CLEANERS[:] = [p for p in _CLEANERS if p.poll() is None]
     try:
-        subprocess.Popen([sys.executable, "-I", "-c", _REMOVE_WHEN_UNLOCKED, str(folder)],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+        _CLEANERS.append(subprocess.Popen(
+            [sys.executable, "-I", "-c", _REMOVE_WHEN_UNLOCKED, str(folder)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True))
     except OSError:  # then the next build there removes it (see _remove_stale_staging)
         pass
 
 
 #: What the process started by :func:`_remove_when_done` runs (on its own: nothing imported).
+#: It removes the folder it locked, not one made under the same name meanwhile.
 _REMOVE_WHEN_UNLOCKED = """
 import fcntl, os, shutil, sys
 try:
@@ -499,8 +520,17 @@ try:
 except OSError:
     sys.exit()
 fcntl.flock(fd, fcntl.LOCK_EX)
-shutil.rmtree(sys.argv[1], ignore_errors=True)
+try:
+    here, there = os.fstat(fd), os.lstat(sys.argv[1])
+except OSError:
+    sys.exit()
+if (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino):
+    shutil.rmtree(sys.argv[1], ignore_errors=True)
 """
+
+#: The processes :func:`_remove_when_done` started (kept until they end: Python warns of a
+#: process object dropped while its process runs).
+_CLEANERS: list[subprocess.Popen[bytes]] = []
 
 
 def _disk_usage(path: Path) -> tuple[int, int]:

@@ -478,7 +478,7 @@ def held_compaction(started: threading.Event, release: threading.Event) -> Calla
 
     def held(*args: object) -> None:
         started.set()
-        release.wait()
+        assert release.wait(120), "the test never let the compaction start"
         real(*args)
 
     return held
@@ -503,15 +503,18 @@ def test_ctrl_c_while_a_new_store_is_compacted_stops_at_once_and_its_folder_goes
         signal.pthread_kill(main, signal.SIGINT)
 
     threading.Thread(target=interrupt).start()
-    with pytest.raises(KeyboardInterrupt):
-        with GraphStore.create(location) as store:
-            build([SAMPLE], store)
-    assert not release.is_set()  # it did not wait for the compaction
-    assert not location.exists()
-    assert len(staging_beside(location)) == 1  # still being compacted
-    second = kg("build", str(SAMPLE), "--no-progress", store=location)
-    assert second.returncode == 2 and "being created by another process" in one_error_line(second)
-    release.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with GraphStore.create(location) as store:
+                build([SAMPLE], store)
+        assert not release.is_set()  # it did not wait for the compaction
+        assert not location.exists()
+        assert len(staging_beside(location)) == 1  # still being compacted
+        second = kg("build", str(SAMPLE), "--no-progress", store=location)
+        assert second.returncode == 2
+        assert "being created by another process" in one_error_line(second)
+    finally:
+        release.set()
     deadline = time.monotonic() + 60
     while staging_beside(location):
         assert time.monotonic() < deadline
@@ -521,6 +524,28 @@ def test_ctrl_c_while_a_new_store_is_compacted_stops_at_once_and_its_folder_goes
     again = kg("build", str(SAMPLE), "--no-progress", store=location)
     assert again.returncode == 0, again.stderr
     assert len(graphs_of(location)) == 1
+
+
+def test_new_store_whose_compaction_fails_is_closed_before_its_folder_goes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A storage error in the compaction at the end (here raised after a real flush, as RocksDB
+    # raises its own): one error, no store, and the staging folder goes with RocksDB closed
+    # (the error's frames held the store, which stayed open while its folder was removed).
+    import kg.store as kg_store
+    from kg.errors import StoreError
+
+    def failing(store: Store, niceness: int | None = None) -> None:
+        store.flush()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg_store, "_flush_and_optimize", failing)
+    location = tmp_path / "store"
+    with pytest.raises(StoreError, match="compacting the new store failed: .*No space left"):
+        with GraphStore.create(location) as store:
+            build([SAMPLE], store)
+    assert not location.exists() and staging_beside(location) == []
+    held = [os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]
+    assert not [f for f in held if f.startswith(str(tmp_path))], held
 
 
 def test_kg_build_stopped_during_its_compaction_ends_at_once_and_its_folder_goes(
@@ -534,7 +559,8 @@ def test_kg_build_stopped_during_its_compaction_ends_at_once_and_its_folder_goes
         "import sys, threading, pathlib, kg.store\n"
         "marker = pathlib.Path(sys.argv[1])\n"
         "def held(*args):\n"
-        "    marker.touch()\n"
+        "    main = threading.current_thread() is threading.main_thread()\n"
+        "    marker.write_text('the main thread' if main else 'a thread of its own')\n"
         "    threading.Event().wait()\n"
         "kg.store._flush_and_optimize = held\n"
         "sys.argv = ['kg', *sys.argv[2:]]\n"
@@ -558,6 +584,8 @@ def test_kg_build_stopped_during_its_compaction_ends_at_once_and_its_folder_goes
             build.kill()
             build.wait()
     assert (code, build.communicate()[1]) == (130, "interrupted\n")
+    # Where the compaction runs: the real one, in the main thread, would not hear Ctrl-C.
+    assert marker.read_text() == "a thread of its own"
     assert not location.exists()
     while staging_beside(location):
         assert time.monotonic() < deadline

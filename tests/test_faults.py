@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from kg import reader
 from kg.build import build, stats
 from kg.demo import sample_path
-from kg.errors import InputError, KgError, ProfileError
+from kg.errors import InputError, KgError, ProfileError, StoreError
 from kg.iris import Minter
 from kg.reader import (
     Profile, clean_text, decode, iter_decoded, parse_lines, read_file, read_text,
@@ -639,6 +639,24 @@ def test_cli_errors_are_one_line_with_their_exit_code(tmp_path: Path) -> None:
         assert result.returncode == code, (args, result.stderr)
         assert fragment in one_error_line(result), (args, result.stderr)
     assert [p.name for p in empty.iterdir()] == [] and [p.name for p in papers.iterdir()] == ["notes.txt"]
+
+
+def test_store_is_made_only_in_a_missing_or_empty_folder(tmp_path: Path) -> None:
+    # A writer makes a store where there is none, but not among a folder's own files; the
+    # root of a new volume (nothing but lost+found) counts as empty.
+    volume, notes = tmp_path / "volume", tmp_path / "notes"
+    (volume / "lost+found").mkdir(parents=True)
+    notes.mkdir()
+    (notes / "todo.txt").write_text("mine")
+    with GraphStore.open(volume) as store:
+        assert len(store) == 0
+    assert (volume / "CURRENT").is_file()
+    with pytest.raises(StoreError, match="the folder holds other files"):
+        GraphStore.open(notes)
+    for read_only in (True, False):  # read as it is, never made
+        with pytest.raises(StoreError, match="no store at .*: run 'kg build' first"):
+            GraphStore.open(notes, read_only=read_only, create=False)
+    assert [p.name for p in notes.iterdir()] == ["todo.txt"]
 
 
 def test_cli_file_name_with_a_line_break_stays_on_one_line(tmp_path: Path) -> None:
