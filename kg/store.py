@@ -466,10 +466,6 @@ class _Background:
         if start:
             self.thread.start()
 
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
     def _run(self) -> None:
         work, self._work = self._work, None
         try:
