@@ -19,7 +19,8 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,24 @@ def kg(*args: str, store: Path, stdin: str | None = None, timeout: float = 300,
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
     return subprocess.run(kg_command(*args, store=store), env=env, input=stdin, capture_output=True,
                           text=True, encoding="utf-8", timeout=timeout)
+
+
+@contextmanager
+def ended(process: subprocess.Popen[str], kill: Callable[[subprocess.Popen[str]], None]
+          = subprocess.Popen.kill) -> Iterator[subprocess.Popen[str]]:
+    """``process`` in the block; killed (by ``kill``) and waited for if the block leaves it
+    running (a failed assertion, say)."""
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            kill(process)
+            process.wait()
+
+
+def with_its_group(process: subprocess.Popen[str]) -> None:
+    """Kill ``process`` and every process of its group (started in a session of its own)."""
+    os.killpg(process.pid, signal.SIGKILL)
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -155,10 +174,9 @@ def test_store_second_writer_is_refused_while_readers_carry_on(sample_built: Pat
     location = tmp_path / "store"
     shutil.copytree(sample_built, location)
     # A real writer: ``kg build -`` opens the store, then waits for its page on stdin.
-    writer = subprocess.Popen(kg_command("build", "-", store=location), stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              encoding="utf-8")
-    try:
+    with ended(subprocess.Popen(kg_command("build", "-", store=location), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                encoding="utf-8")) as writer:
         deadline = time.monotonic() + 60
         while not locked_by_another_process(location):
             assert writer.poll() is None, writer.communicate()
@@ -183,10 +201,6 @@ def test_store_second_writer_is_refused_while_readers_carry_on(sample_built: Pat
         out, err = writer.communicate(page, timeout=120)
         assert writer.returncode == 0, err
         assert "built stdin: Kate Example, 1 papers" in out
-    finally:
-        if writer.poll() is None:
-            writer.kill()
-            writer.wait()
     after = kg("query", "papers-by-person", "--param", "person=Kate Example", "--format", "csv",
                store=location)
     assert "A Late Paper" in after.stdout
@@ -251,9 +265,9 @@ def test_build_killed_part_way_leaves_every_source_old_or_new(tmp_path: Path) ->
     for delay in (random.Random().uniform(0.1, 0.6), 0.0, 0.0):
         shutil.rmtree(victim, ignore_errors=True)
         shutil.copytree(old_store, victim)
-        build = subprocess.Popen(kg_command("build", str(new_pages), "--no-progress", store=victim),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        try:
+        command = kg_command("build", str(new_pages), "--no-progress", store=victim)
+        with ended(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    env=env)) as build:
             deadline = time.monotonic() + 240
             while not has_new_graph(victim) and build.poll() is None:
                 assert time.monotonic() < deadline, "the build wrote nothing in time"
@@ -261,10 +275,6 @@ def test_build_killed_part_way_leaves_every_source_old_or_new(tmp_path: Path) ->
             time.sleep(delay)
             build.send_signal(signal.SIGKILL)
             code = build.wait(timeout=30)
-        finally:
-            if build.poll() is None:
-                build.kill()
-                build.wait()
         assert code in (0, -signal.SIGKILL), build.communicate()[1]
         if code == -signal.SIGKILL:
             break
@@ -364,10 +374,9 @@ def test_new_store_is_made_whole_or_not_at_all(tmp_path: Path) -> None:
 def test_new_store_build_killed_leaves_no_store_and_the_next_build_works(tmp_path: Path) -> None:
     pages, location = tmp_path / "lab", tmp_path / "store"
     write_lab(pages)
-    build = subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",
-                                        store=location),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
+    with ended(subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",
+                                           store=location),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)) as build:
         deadline = time.monotonic() + 120
         while not staging_beside(location):  # it has started writing
             assert build.poll() is None, build.communicate()[1]
@@ -386,10 +395,6 @@ def test_new_store_build_killed_leaves_no_store_and_the_next_build_works(tmp_pat
         while any(Path(f"/proc/{pid}").exists() for pid in workers):
             assert time.monotonic() < deadline, workers
             time.sleep(0.05)
-    finally:
-        if build.poll() is None:
-            build.kill()
-            build.wait()
     assert not location.exists()
     assert staging_beside(location) != []  # what the killed build left; the next build removes it
     again = kg("build", str(SAMPLE), "--no-progress", store=location)
@@ -409,11 +414,11 @@ def test_build_stopped_by_ctrl_c_at_a_terminal_ends_quietly(tmp_path: Path) -> N
     # below has that case exactly.)
     pages, location = tmp_path / "lab", tmp_path / "store"
     write_lab(pages)
-    build = subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",
-                                        store=location),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True, preexec_fn=hears_ctrl_c)
-    try:
+    with ended(subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",
+                                           store=location),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True, preexec_fn=hears_ctrl_c),
+               kill=with_its_group) as build:
         deadline = time.monotonic() + 120
         # The bulk loader's files in the store: a load is running.
         while not [file for staging in staging_beside(location) for file in staging.glob("bulk-*")]:
@@ -427,10 +432,6 @@ def test_build_stopped_by_ctrl_c_at_a_terminal_ends_quietly(tmp_path: Path) -> N
         while any(Path(f"/proc/{pid}").exists() for pid in workers):
             assert time.monotonic() < deadline, workers
             time.sleep(0.05)
-    finally:
-        if build.poll() is None:
-            os.killpg(build.pid, signal.SIGKILL)
-            build.wait()
     errors = build.communicate()[1]
     assert code == 130, errors
     assert errors == "interrupted\n"  # one line, no traceback of any process
@@ -576,11 +577,10 @@ def test_kg_build_stopped_during_its_compaction_ends_at_once_and_its_folder_goes
         "sys.argv = ['kg', *sys.argv[2:]]\n"
         "from kg.cli import main\n"
         "main()\n")
-    build = subprocess.Popen(
-        [sys.executable, "-c", script, str(marker), "build", str(SAMPLE), "--no-progress",
-         "--store", str(location)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=hears_ctrl_c)
-    try:
+    command = [sys.executable, "-c", script, str(marker), "build", str(SAMPLE), "--no-progress",
+               "--store", str(location)]
+    with ended(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True, preexec_fn=hears_ctrl_c)) as build:
         deadline = time.monotonic() + 120
         while not marker.exists():
             assert build.poll() is None, build.communicate()[1]
@@ -589,10 +589,6 @@ def test_kg_build_stopped_during_its_compaction_ends_at_once_and_its_folder_goes
         assert len(staging_beside(location)) == 1
         build.send_signal(signal.SIGINT)
         code = build.wait(timeout=30)
-    finally:
-        if build.poll() is None:
-            build.kill()
-            build.wait()
     assert (code, build.communicate()[1]) == (130, "interrupted\n")
     # Where the compaction runs: the real one, in the main thread, would not hear Ctrl-C.
     assert marker.read_text() == "a thread of its own"
