@@ -91,10 +91,10 @@ class GraphStore:
                 break
             except (OSError, RuntimeError) as exc:
                 text = str(exc)
-                if read_only and "No such file" in text and attempt + 1 < READ_ONLY_ATTEMPTS \
-                        and (path / "CURRENT").exists():  # a store, not an empty folder
-                    # A process writing to the store removed a file it had listed while this
-                    # one was reading the list (RocksDB tidies up when it opens): read it again.
+                if read_only and "No such file" in text and attempt + 1 < READ_ONLY_ATTEMPTS:
+                    # A process writing to the store (it has a CURRENT: checked above) removed a
+                    # file it had listed while this one was reading the list (RocksDB tidies up
+                    # when it opens): read it again.
                     time.sleep(0.05 * 2 ** attempt)
                     continue
                 if "LOCK" in text or "lock" in text:

@@ -316,6 +316,20 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def lab_build(pages: Path, location: Path, **popen: object) -> subprocess.Popen[str]:
+    """``kg build`` of a folder of pages on two extraction processes, started."""
+    return subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",
+                                       store=location),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen)
+
+
+def wait_gone(pids: list[int], deadline: float) -> None:
+    """Wait until none of the processes ``pids`` is left (Linux), by ``deadline``."""
+    while any(Path(f"/proc/{pid}").exists() for pid in pids):
+        assert time.monotonic() < deadline, pids
+        time.sleep(0.05)
+
+
 def hears_ctrl_c() -> None:
     """In a child process before it runs: SIGINT as at a terminal, whatever this one ignores."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -374,9 +388,7 @@ def test_new_store_is_made_whole_or_not_at_all(tmp_path: Path) -> None:
 def test_new_store_build_killed_leaves_no_store_and_the_next_build_works(tmp_path: Path) -> None:
     pages, location = tmp_path / "lab", tmp_path / "store"
     write_lab(pages)
-    with ended(subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",
-                                           store=location),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)) as build:
+    with ended(lab_build(pages, location)) as build:
         deadline = time.monotonic() + 120
         while not staging_beside(location):  # it has started writing
             assert build.poll() is None, build.communicate()[1]
@@ -391,10 +403,7 @@ def test_new_store_build_killed_leaves_no_store_and_the_next_build_works(tmp_pat
             time.sleep(0.02)
         build.send_signal(signal.SIGKILL)
         assert build.wait(timeout=30) == -signal.SIGKILL
-        # ... which end with it rather than linger.
-        while any(Path(f"/proc/{pid}").exists() for pid in workers):
-            assert time.monotonic() < deadline, workers
-            time.sleep(0.05)
+        wait_gone(workers, deadline)  # ... which end with it rather than linger
     assert not location.exists()
     assert staging_beside(location) != []  # what the killed build left; the next build removes it
     again = kg("build", str(SAMPLE), "--no-progress", store=location)
@@ -414,11 +423,8 @@ def test_build_stopped_by_ctrl_c_at_a_terminal_ends_quietly(tmp_path: Path) -> N
     # below has that case exactly.)
     pages, location = tmp_path / "lab", tmp_path / "store"
     write_lab(pages)
-    with ended(subprocess.Popen(kg_command("build", str(pages), "--no-progress", "--jobs", "2",
-                                           store=location),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True, preexec_fn=hears_ctrl_c),
-               kill=with_its_group) as build:
+    with ended(lab_build(pages, location, text=True, start_new_session=True,
+                         preexec_fn=hears_ctrl_c), kill=with_its_group) as build:
         deadline = time.monotonic() + 120
         # The bulk loader's files in the store: a load is running.
         while not [file for staging in staging_beside(location) for file in staging.glob("bulk-*")]:
@@ -429,9 +435,7 @@ def test_build_stopped_by_ctrl_c_at_a_terminal_ends_quietly(tmp_path: Path) -> N
         assert len(workers) == 2
         os.killpg(build.pid, signal.SIGINT)
         code = build.wait(timeout=60)
-        while any(Path(f"/proc/{pid}").exists() for pid in workers):
-            assert time.monotonic() < deadline, workers
-            time.sleep(0.05)
+        wait_gone(workers, deadline)
     errors = build.communicate()[1]
     assert code == 130, errors
     assert errors == "interrupted\n"  # one line, no traceback of any process
