@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from pyoxigraph import NamedNode
 
 from kg.build import build
 from kg.errors import InputError, KgError, ProfileError
@@ -321,6 +322,27 @@ def test_bulk_parts_give_a_shared_paper_one_key_on_every_page() -> None:
     assert "sourceLine" not in text and "Eve" not in text and "profile" not in text
     # A person, tag or artifact is a part of its own, the same from both pages.
     assert len(set(keyed[0]) & set(keyed[1])) > 3
+
+
+def test_bulk_parts_keep_subjects_apart_whose_names_begin_alike() -> None:
+    # The lines are read a subject at a time from their sorted order: "_:b1" and "_:b12",
+    # "<http://ex/a>" and "<http://ex/a-b>" are four subjects, each its own part, every line
+    # in exactly one.
+    from kg.build import bulk_parts
+
+    triples = ['_:b12 <http://ex/p> "twelve"', '_:b1 <http://ex/p> "one"', "_:b1 <http://ex/q> _:b12",
+               '<http://ex/a-b> <http://ex/p> "ab"', '<http://ex/a> <http://ex/p> "a"',
+               "<http://ex/a> <http://ex/q> <http://ex/a-b>", '_:b1 <http://ex/p> "one"']
+    union, quads, count = bulk_parts(NamedNode("http://ex/g"), triples)
+    parts = sorted(data.decode().split("\n") for key, data in union)
+    assert parts == [
+        ['<http://ex/a-b> <http://ex/p> "ab" .'],
+        ['<http://ex/a> <http://ex/p> "a" .', "<http://ex/a> <http://ex/q> <http://ex/a-b> ."],
+        ['_:b1 <http://ex/p> "one" .', "_:b1 <http://ex/q> _:b12 ."],
+        ['_:b12 <http://ex/p> "twelve" .'],
+    ]
+    assert all(len(key) == 16 for key, _ in union)
+    assert count == 6 and quads.count(b" <http://ex/g> .\n") == 6
 
 
 def _pages_sharing_a_paper(folder: Path) -> Path:
