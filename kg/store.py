@@ -121,7 +121,12 @@ class GraphStore:
         if not is_new_location(target):
             raise StoreError(f"{target} is not empty: GraphStore.create makes a new store")
         target.parent.mkdir(parents=True, exist_ok=True)
-        if _remove_stale_staging(target):
+        busy = _remove_stale_staging(target)
+        if any(folder.name == f".{target.name}.building-{os.getpid()}" for folder in busy):
+            raise StoreLockedError(
+                f"the store {target} is still being removed after this program's interrupted "
+                "build of it (RocksDB ends the merge it is in first); try again in a moment")
+        if busy:
             raise StoreLockedError(f"the store {target} is being created by another process; "
                                    "wait for it to finish")
         usual = os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else 0
@@ -584,15 +589,12 @@ def remove_unless_locked(folder: str | os.PathLike[str]) -> bool:
     return False
 
 
-def _remove_stale_staging(target: Path) -> bool:
-    """Remove what builds killed part-way left beside ``target``; whether a build that is
-    still running is creating it (it holds its staging folder's lock)."""
-    busy = False
+def _remove_stale_staging(target: Path) -> list[Path]:
+    """Remove what builds killed part-way left beside ``target``; returns the staging folders
+    of builds still running (each holds its folder's lock), or still being removed."""
     prefix = f".{target.name}.building-"
-    for folder in target.parent.iterdir():
-        if folder.name.startswith(prefix) and folder.is_dir():
-            busy = remove_unless_locked(folder) or busy
-    return busy
+    return [folder for folder in target.parent.iterdir()
+            if folder.name.startswith(prefix) and folder.is_dir() and remove_unless_locked(folder)]
 
 
 #: What a source graph gives the union graph of a store being created: parts of N-Triples,

@@ -29,6 +29,7 @@ from pyoxigraph import NamedNode, Store
 
 from kg.build import build
 from kg.demo import sample_path
+from kg.errors import StoreLockedError
 from kg.iris import Minter
 from kg.store import GraphStore
 
@@ -529,6 +530,12 @@ def test_ctrl_c_while_a_new_store_is_compacted_stops_at_once_and_its_folder_goes
         second = kg("build", str(SAMPLE), "--no-progress", store=location)
         assert second.returncode == 2
         assert "being created by another process" in one_error_line(second)
+        # This program building it again at once is told what it waits for: its own build.
+        with pytest.raises(StoreLockedError, match="still being removed after this program's "
+                                                   "interrupted build of it"):
+            with GraphStore.create(location):
+                pass
+        assert len(staging_beside(location)) == 1  # its staging folder left as it was
     finally:
         release.set()
     deadline = time.monotonic() + 60
