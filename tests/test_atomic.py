@@ -52,14 +52,15 @@ def kg(*args: str, store: Path, stdin: str | None = None, timeout: float = 300,
 @contextmanager
 def ended(process: subprocess.Popen[str], kill: Callable[[subprocess.Popen[str]], None]
           = subprocess.Popen.kill) -> Iterator[subprocess.Popen[str]]:
-    """``process`` in the block; killed (by ``kill``) and waited for if the block leaves it
-    running (a failed assertion, say)."""
+    """``process`` in the block; killed (by ``kill``) if the block leaves it running (a failed
+    assertion, say), then its pipes closed and waited for."""
     try:
         yield process
     finally:
         if process.poll() is None:
             kill(process)
-            process.wait()
+        with process:  # closes its pipes, then waits for it
+            pass
 
 
 def with_its_group(process: subprocess.Popen[str]) -> None:
@@ -276,11 +277,13 @@ def test_build_killed_part_way_leaves_every_source_old_or_new(tmp_path: Path) ->
             time.sleep(delay)
             build.send_signal(signal.SIGKILL)
             code = build.wait(timeout=30)
-        assert code in (0, -signal.SIGKILL), build.communicate()[1]
+            errors = build.communicate()[1]
+        assert code in (0, -signal.SIGKILL), errors
         if code == -signal.SIGKILL:
             break
     assert code == -signal.SIGKILL, "the build finished each time before it could be killed"
-    assert reference.wait(timeout=300) == 0, reference.communicate()[1]
+    errors = reference.communicate(timeout=300)[1]
+    assert reference.returncode == 0, errors
 
     old, new, got = graphs_of(old_store), graphs_of(new_store), graphs_of(victim)
     assert len(old) == len(new) == PROFILES and set(old) == set(new)
@@ -437,7 +440,7 @@ def test_build_stopped_by_ctrl_c_at_a_terminal_ends_quietly(tmp_path: Path) -> N
         os.killpg(build.pid, signal.SIGINT)
         code = build.wait(timeout=60)
         wait_gone(workers, deadline)
-    errors = build.communicate()[1]
+        errors = build.communicate()[1]
     assert code == 130, errors
     assert errors == "interrupted\n"  # one line, no traceback of any process
     assert not location.exists()
@@ -600,7 +603,8 @@ def test_kg_build_stopped_during_its_compaction_ends_at_once_and_its_folder_goes
         assert len(staging_beside(location)) == 1
         build.send_signal(signal.SIGINT)
         code = build.wait(timeout=30)
-    assert (code, build.communicate()[1]) == (130, "interrupted\n")
+        errors = build.communicate()[1]
+    assert (code, errors) == (130, "interrupted\n")
     # Where the compaction runs: the real one, in the main thread, would not hear Ctrl-C.
     assert marker.read_text() == "a thread of its own"
     assert not location.exists()
@@ -749,6 +753,7 @@ def test_new_store_loader_failure_is_an_error_not_a_gap(tmp_path: Path) -> None:
     writer.add(Minter().source("x.txt"), ["<https://e.org/a> <https://e.org/b> <https://e.org/c> ."])
     with pytest.raises(StoreError, match="disk on fire"):
         writer.finish()
+    writer.abandon()  # as GraphStore.create does: the chunk's files closed
 
 
 def test_existing_store_refuses_a_page_too_long_for_one_transaction(

@@ -76,7 +76,8 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
+    with process:  # closes its pipes, then waits for it
+        pass
 
 
 def serve(location: Path) -> tuple[subprocess.Popen, str]:
@@ -289,8 +290,9 @@ def test_remote_server_with_data_of_its_own_in_its_default_graph_keeps_the_union
         start_server: Callable[[], str], sample: Path) -> None:
     url = start_server()
     theirs = "<https://example.org/theirs> <https://example.org/p> \"not ours\" ."
-    httpx.Client(trust_env=False).post(f"{url}/update", content=f"INSERT DATA {{ {theirs} }}",
-                                       headers={"Content-Type": "application/sparql-update"}).raise_for_status()
+    with httpx.Client(trust_env=False) as client:
+        client.post(f"{url}/update", content=f"INSERT DATA {{ {theirs} }}",
+                    headers={"Content-Type": "application/sparql-update"}).raise_for_status()
     with RemoteStore(url) as store:
         build([sample], store)
         assert store.union == UNION
@@ -474,7 +476,8 @@ def test_cli_serve_answers_over_http_and_stops_on_ctrl_c(
             assert as_multiset(run(remote, load_query("coauthors"))) == \
                 as_multiset(run(local, load_query("coauthors")))
             assert len(remote) == len(local)
-        page = httpx.Client(trust_env=False).get(url + "/")
+        with httpx.Client(trust_env=False) as client:
+            page = client.get(url + "/")
         assert page.status_code == 200 and "Oxigraph" in page.text  # the query page
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
@@ -486,8 +489,8 @@ def test_cli_serve_answers_over_http_and_stops_on_ctrl_c(
     assert process.returncode == 0, stderr
     assert f"{url}/query" in stdout and "stopped" in stdout
     assert "the default graph is the union of the sources" in stdout
-    with pytest.raises(httpx.ConnectError):
-        httpx.Client(trust_env=False).get(url + "/")
+    with pytest.raises(httpx.ConnectError), httpx.Client(trust_env=False) as client:
+        client.get(url + "/")
     with GraphStore.open(location) as store:  # the server let go of the store's lock
         assert len(store) > 1000
 

@@ -155,7 +155,7 @@ def another_writer(location: Path) -> Iterator[None]:
         yield
     finally:
         writer.kill()
-        writer.wait()
+        writer.communicate()  # waits for it and closes its pipes
 
 
 def test_store_write_lock(tmp_path: Path) -> None:
