@@ -125,17 +125,16 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple | str],
     profiles = {s for s, _, _ in subjects if f"{s} {_TYPE} {_PROFILE} ." in unique}
     listed = {s for s, i, j in subjects if _objects(lines, s, _LISTED, i, j)}
     paper_of: dict[str, str] = {}  # authorships and mentions -> their paper
-    moved: dict[str, set[str]] = {}  # a paper -> its lines that belong to the page
+    moved: dict[str, set[str]] = {}  # a subject -> its lines that belong to the page
     for s, i, j in subjects:
-        if s in papers:
-            page_lines = moved[s] = set()
-            for line, o in _objects(lines, s, _AUTHORSHIP, i, j):
-                if o in listed:  # the page's owner, hidden behind "et al."
-                    page_lines.add(line)
-                    for _, person in _objects(lines, o, _AUTHOR, *_block(lines, o)):
-                        page_lines.add(f"{s} {_HAS_AUTHOR} {person} .")
-                else:
-                    paper_of[o] = s
+        for line, o in _objects(lines, s, _AUTHORSHIP, i, j):
+            if o in listed:  # the page's owner, hidden behind "et al."
+                moved.setdefault(s, set()).add(line)
+                if s in papers:
+                    for _, person in _objects(lines, o, _AUTHOR, 0, len(lines)):
+                        moved[s].add(f"{s} {_HAS_AUTHOR} {person} .")
+            elif s in papers:
+                paper_of[o] = s
         for _, o in _objects(lines, s, _IN_PAPER, i, j):
             if o in papers:
                 paper_of[s] = o
@@ -150,7 +149,8 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple | str],
         if away:
             page.extend(line for line in block if line in away)
             block = [line for line in block if line not in away]
-        parts.setdefault(paper_of.get(s, s), []).extend(block)
+        if block:
+            parts.setdefault(paper_of.get(s, s), []).extend(block)
     union = [(b"", "\n".join(page).encode())] if page else []
     for part in parts.values():
         data = "\n".join(part).encode()
@@ -172,15 +172,10 @@ def _subjects(lines: list[str]) -> list[tuple[str, int, int]]:
     return found
 
 
-def _block(lines: list[str], subject: str) -> tuple[int, int]:
-    """Where the lines of ``subject`` start and end in sorted N-Triples lines."""
-    return bisect_left(lines, subject + " "), bisect_left(lines, subject + "!")
-
-
 def _objects(lines: list[str], subject: str, predicate: str, start: int,
              end: int) -> list[tuple[str, str]]:
     """The lines of (``subject``, ``predicate``) in sorted N-Triples lines, with their
-    objects as written; ``start``, ``end``: where the subject's lines are."""
+    objects as written; ``start``, ``end``: where to look (the subject's lines, or all)."""
     prefix = f"{subject} {predicate} "
     at = bisect_left(lines, prefix, start, end)
     found = []

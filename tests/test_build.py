@@ -325,24 +325,39 @@ def test_bulk_parts_give_a_shared_paper_one_key_on_every_page() -> None:
 
 
 def test_bulk_parts_keep_subjects_apart_whose_names_begin_alike() -> None:
-    # The lines are read a subject at a time from their sorted order: "_:b1" and "_:b12",
-    # "<http://ex/a>" and "<http://ex/a-b>" are four subjects, each its own part, every line
-    # in exactly one.
+    # The lines are read a subject at a time from their sorted order: "_:b1", "_:b12" and
+    # "_:b1-x" are three subjects, each its own part, every line in exactly one.
     from kg.build import bulk_parts
 
     triples = ['_:b12 <http://ex/p> "twelve"', '_:b1 <http://ex/p> "one"', "_:b1 <http://ex/q> _:b12",
-               '<http://ex/a-b> <http://ex/p> "ab"', '<http://ex/a> <http://ex/p> "a"',
-               "<http://ex/a> <http://ex/q> <http://ex/a-b>", '_:b1 <http://ex/p> "one"']
+               '_:b1-x <http://ex/p> "one x"', '_:b1 <http://ex/p> "one"', "_:b1-x <http://ex/q> _:b1"]
     union, quads, count = bulk_parts(NamedNode("http://ex/g"), triples)
     parts = sorted(data.decode().split("\n") for key, data in union)
     assert parts == [
-        ['<http://ex/a-b> <http://ex/p> "ab" .'],
-        ['<http://ex/a> <http://ex/p> "a" .', "<http://ex/a> <http://ex/q> <http://ex/a-b> ."],
         ['_:b1 <http://ex/p> "one" .', "_:b1 <http://ex/q> _:b12 ."],
+        ['_:b1-x <http://ex/p> "one x" .', "_:b1-x <http://ex/q> _:b1 ."],
         ['_:b12 <http://ex/p> "twelve" .'],
     ]
     assert all(len(key) == 16 for key, _ in union)
-    assert count == 6 and quads.count(b" <http://ex/g> .\n") == 6
+    assert count == 5 and quads.count(b" <http://ex/g> .\n") == 5
+
+
+def test_bulk_parts_keep_the_link_to_a_hidden_owner_with_the_page_whatever_the_extractors() -> None:
+    # Eve is hidden behind "et al." on the shared paper of her page: the paper's link to her
+    # authorship belongs to her page, also when the build leaves out the extractor that types
+    # the paper (a link from a paper to any listed authorship is the page's).
+    from kg.build import bulk_parts, profile_triples
+    from kg.extract import Context, get_extractor
+    from kg.reader import read_text
+
+    eve = read_text(page("Eve Fay", SHARED), "eve.txt")
+    for names in (("profile", "authors"), ("profile", "paper", "authors")):
+        triples = profile_triples(eve, Context(Minter()), [get_extractor(n) for n in names])
+        union, _, _ = bulk_parts(Minter().source("eve.txt"), triples)
+        own = dict(union)[b""].decode().split("\n")
+        link = [line for line in own if "#authorship>" in line and "listed-eve-fay" in line]
+        assert len(link) == 1, names
+        assert not any("listed-eve-fay" in data.decode() for key, data in union if key)
 
 
 def _pages_sharing_a_paper(folder: Path) -> Path:
