@@ -127,6 +127,8 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple | str],
     paper_of: dict[str, str] = {}  # authorships and mentions -> their paper
     moved: dict[str, set[str]] = {}  # a subject -> its lines that belong to the page
     for s, i, j in subjects:
+        for line, _ in _objects(lines, s, _SOURCE_LINE, i, j):  # the line it is on
+            moved.setdefault(s, set()).add(line)
         for line, o in _objects(lines, s, _AUTHORSHIP, i, j):
             if o in listed:  # the page's owner, hidden behind "et al."
                 moved.setdefault(s, set()).add(line)
@@ -145,7 +147,7 @@ def bulk_parts(graph: NamedNode, triples: Iterable[Triple | str],
             page.extend(lines[i:j])
             continue
         block = lines[i:j]
-        away = moved.get(s, set()) | {line for line, _ in _objects(lines, s, _SOURCE_LINE, i, j)}
+        away = moved.get(s)
         if away:
             page.extend(line for line in block if line in away)
             block = [line for line in block if line not in away]

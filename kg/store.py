@@ -121,8 +121,9 @@ class GraphStore:
         if not is_new_location(target):
             raise StoreError(f"{target} is not empty: GraphStore.create makes a new store")
         target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.parent / f".{target.name}.building-{os.getpid()}"
         busy = _remove_stale_staging(target)
-        if any(folder.name == f".{target.name}.building-{os.getpid()}" for folder in busy):
+        if staging in busy:
             raise StoreLockedError(
                 f"the store {target} is still being removed after this program's interrupted "
                 "build of it (RocksDB ends the merge it is in first); try again in a moment")
@@ -130,7 +131,6 @@ class GraphStore:
             raise StoreLockedError(f"the store {target} is being created by another process; "
                                    "wait for it to finish")
         usual = os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else 0
-        staging = target.parent / f".{target.name}.building-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         lock: int | None = None
         store: GraphStore | None = None
